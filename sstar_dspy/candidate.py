@@ -1,0 +1,71 @@
+"""Candidates: the programs S* generates, with the history of their debugging rounds.
+
+A :class:`Candidate` is one of the N parallel samples. Round 0 is the initial generation; each
+later round is one debugging step driven by execution feedback on the public tests. Candidates
+serialise to JSONL so generation and selection can run separately (``sstar generate`` /
+``sstar select``), including on candidates produced by another system (rounds may be empty then).
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from sstar_dspy.sandbox.results import TestResult
+
+
+class DebugRound(BaseModel):
+    """One round of a sample: the program it held and how it did on the public tests.
+
+    Attributes:
+        round: 0 for the initial generation, 1.. for debugging rounds.
+        program: The code after this round (the last good code if the LM call failed).
+        reasoning: The model's diagnosis (debug rounds) or reasoning, if any.
+        public_results: Results on the public tests.
+        lm_error: Why the LM call of this round failed (parse error, timeout, budget), or None.
+    """
+
+    round: int = Field(ge=0)
+    program: str
+    reasoning: str | None = None
+    public_results: list[TestResult] = Field(default_factory=list)
+    lm_error: str | None = None
+
+    @property
+    def public_passed(self) -> int:
+        return sum(r.passed for r in self.public_results)
+
+    @property
+    def passes_public(self) -> bool:
+        return all(r.passed for r in self.public_results)
+
+
+class Candidate(BaseModel):
+    """One sample of S* stage 1.
+
+    Attributes:
+        index: Sample index within the problem (0..N-1).
+        rollout_id: The DSPy ``rollout_id`` used for all of this sample's LM calls.
+        program: The final program (last round).
+        rounds: Every round, in order.
+        source: Who produced it ("sstar" or an external system's name).
+    """
+
+    index: int = Field(ge=0)
+    rollout_id: int | None = None
+    program: str
+    rounds: list[DebugRound] = Field(default_factory=list)
+    source: str = "sstar"
+
+    @property
+    def public_results(self) -> list[TestResult]:
+        return self.rounds[-1].public_results if self.rounds else []
+
+    @property
+    def passes_public(self) -> bool:
+        """True when the last round passed every public test (vacuously true with none)."""
+        return all(r.passed for r in self.public_results)
+
+    @property
+    def public_accuracy(self) -> float:
+        res = self.public_results
+        return sum(r.passed for r in res) / len(res) if res else 0.0
