@@ -57,8 +57,9 @@ def resolve_lm(
         model: Model name; ``None`` uses ``$SSTAR_MODEL`` or ``"embedded"``.
         server: Embedded-server settings (slots, context, threads); ignored for remote models.
         cache_dir: Where the assembled model file lives (embedded models only).
-        **kwargs: Passed to ``dspy.LM`` (temperature, max_tokens, cache, num_retries, ...). Embedded
-            models default to ``max_tokens=1536`` and ``cache=True`` (samples differ by ``rollout_id``).
+        **kwargs: Passed to ``dspy.LM`` (temperature, max_tokens, cache, num_retries, ...); ``None``
+            values are dropped, so a CLI can forward unset options. Embedded models default to
+            ``max_tokens=1536`` and ``cache=True`` (samples differ by ``rollout_id``).
 
     Raises:
         ModelUnavailableError: a package or file the embedded model needs is missing or corrupt.
@@ -68,6 +69,7 @@ def resolve_lm(
         'openai/gpt-4o-mini'
     """
     name = (model or default_model_name()).strip()
+    kwargs = {key: value for key, value in kwargs.items() if value is not None}
     if not name:
         raise ModelUnavailableError("empty model name: pass e.g. 'embedded', 'embedded-fast' or 'openai/<model>'")
     if name in EMBEDDED_MODELS:

@@ -47,6 +47,8 @@ def test_embedded_name_assembles_and_uses_shared_server(install_parts, make_spec
     assert lm.kwargs["temperature"] == 0.7 and lm.kwargs["max_tokens"] == 1536 and lm.cache is True
     assert started[0].model_file.read_bytes() == b"".join(part_bytes)
     assert resolve_lm("embedded-test", cache_dir=tmp_path, max_tokens=64).kwargs["max_tokens"] == 64
+    unset = resolve_lm("embedded-test", cache_dir=tmp_path, api_base=None, api_key=None, temperature=None)
+    assert unset.kwargs["api_key"] == "local" and unset.kwargs.get("temperature") is None
     with pytest.raises(ModelUnavailableError, match="'api_base' cannot be set for the embedded model"):
         resolve_lm("embedded-test", cache_dir=tmp_path, api_base="http://elsewhere/v1")
 
