@@ -1,0 +1,200 @@
+"""The run directory: ``manifest.json``, ``records.jsonl`` (append-only), ``run.log`` and ``report/``.
+
+Crash safety: each record is one line written with a single ``write`` on an ``O_APPEND`` descriptor and
+fsynced, so a record is either fully on disk or absent. A process killed mid-write can leave at most one
+partial trailing line; :meth:`RunDirectory.open` cuts it off (that problem simply runs again). The
+manifest is replaced atomically (write to a temp file, ``os.replace``). An exclusive ``flock`` stops two
+processes from writing the same run.
+
+Example:
+    >>> import tempfile
+    >>> from sstar_dspy.runs.record import ProblemRecord
+    >>> d = tempfile.mkdtemp()
+    >>> with RunDirectory.open(d) as run:
+    ...     run.append(ProblemRecord(problem_id="a", passed=True))
+    ...     sorted(run.done_ids())
+    ['a']
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from sstar_dspy.errors import SStarError
+from sstar_dspy.runs.manifest import RunManifest
+from sstar_dspy.runs.record import ProblemRecord
+from sstar_dspy.runs.redact import redact
+
+logger = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+RECORDS = "records.jsonl"
+LOG = "run.log"
+LOCK = ".lock"
+
+
+class RunDirError(SStarError):
+    """A run directory cannot be created, locked, read or written."""
+
+
+def write_json_atomic(path: Path, payload: dict) -> None:
+    """Write JSON to ``path`` atomically (temp file in the same directory, fsync, rename)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(payload, fh, indent=2, sort_keys=False)
+        fh.write("\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def read_records(path: str | Path) -> list[ProblemRecord]:
+    """Read a records file, skipping a torn final line (logged); raises RunDirError on corrupt lines inside."""
+    path = Path(path)
+    records: list[ProblemRecord] = []
+    lines = path.read_text(encoding="utf-8").split("\n")
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(ProblemRecord.model_validate_json(line))
+        except ValidationError as exc:
+            if number == len(lines):  # torn last line (no trailing newline): the problem will run again
+                logger.warning("%s:%d: ignoring an incomplete last record", path, number)
+                continue
+            msg = exc.errors()[0].get("msg", "invalid record")
+            raise RunDirError(f"{path}:{number}: not a run record ({msg}); was this file edited by hand?") from None
+    return records
+
+
+class RunDirectory:
+    """An open, locked run directory. Use :meth:`open` (a context manager) to get one."""
+
+    def __init__(self, path: Path, lock_fd: int):
+        self.path = path
+        self._lock_fd = lock_fd
+        self._write_lock = threading.Lock()
+        self._records_fd: int | None = None
+
+    @classmethod
+    def open(cls, path: str | Path) -> RunDirectory:
+        """Create (if needed) and lock a run directory, repairing a torn last record."""
+        path = Path(path)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            lock_fd = os.open(path / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise RunDirError(
+                f"{path}: cannot create the run directory ({exc.strerror}); choose another --run-dir"
+            ) from None
+        try:
+            fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(lock_fd)
+            raise RunDirError(
+                f"{path}: another sstar process is writing this run; wait for it or use another --run-dir"
+            ) from None
+        run = cls(path, lock_fd)
+        try:
+            run._repair_tail()
+        except OSError as exc:
+            run.close()
+            raise RunDirError(f"{path / RECORDS}: cannot repair the records file ({exc.strerror})") from None
+        return run
+
+    def __enter__(self) -> RunDirectory:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the records file and release the lock."""
+        if self._records_fd is not None:
+            os.close(self._records_fd)
+            self._records_fd = None
+        if self._lock_fd >= 0:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = -1
+
+    @property
+    def records_path(self) -> Path:
+        return self.path / RECORDS
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.path / MANIFEST
+
+    @property
+    def log_path(self) -> Path:
+        return self.path / LOG
+
+    @property
+    def report_dir(self) -> Path:
+        return self.path / "report"
+
+    def _repair_tail(self) -> None:
+        path = self.records_path
+        if not path.exists():
+            return
+        data = path.read_bytes()
+        if not data or data.endswith(b"\n"):
+            return
+        keep = data.rfind(b"\n") + 1
+        logger.warning(
+            "%s: dropping an incomplete last record (%d bytes) left by an interrupted run", path, len(data) - keep
+        )
+        with open(path, "r+b") as fh:
+            fh.truncate(keep)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def read_manifest(self) -> RunManifest | None:
+        """The manifest, or None for a new run directory."""
+        if not self.manifest_path.exists():
+            return None
+        try:
+            return RunManifest.model_validate_json(self.manifest_path.read_text(encoding="utf-8"))
+        except (ValidationError, ValueError):
+            raise RunDirError(f"{self.manifest_path}: not an sstar run manifest; use another --run-dir") from None
+
+    def write_manifest(self, manifest: RunManifest) -> None:
+        """Replace the manifest atomically (secrets masked)."""
+        try:
+            write_json_atomic(self.manifest_path, redact(manifest.model_dump(mode="json")))
+        except OSError as exc:
+            raise RunDirError(f"{self.manifest_path}: cannot write the manifest ({exc.strerror})") from None
+
+    def records(self) -> list[ProblemRecord]:
+        """All complete records, in the order they were written."""
+        return read_records(self.records_path) if self.records_path.exists() else []
+
+    def done_ids(self) -> set[str]:
+        """Ids of the problems that already have a record."""
+        return {r.problem_id for r in self.records()}
+
+    def append(self, record: ProblemRecord) -> None:
+        """Append one record as a single atomic line (secrets masked), fsynced before returning."""
+        line = json.dumps(redact(record.model_dump(mode="json")), ensure_ascii=False) + "\n"
+        payload = line.encode("utf-8")
+        with self._write_lock:
+            if self._records_fd is None:
+                self._records_fd = os.open(self.records_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            view = memoryview(payload)
+            while view:
+                written = os.write(self._records_fd, view)
+                view = view[written:]
+            os.fsync(self._records_fd)
+
+    def iter_ids(self) -> Iterator[str]:
+        for record in self.records():
+            yield record.problem_id

@@ -1,0 +1,145 @@
+"""Run a solve function over many problems concurrently, writing one record per problem as it finishes.
+
+The runner knows nothing about S*: it takes ``solve(problem, index) -> ProblemRecord`` and guarantees the
+run-level properties: problems already recorded are skipped (resume), every started problem that finishes
+gets exactly one record (an exception becomes an ``error`` record), records are appended as they finish,
+the per-run budget stops new work, and DSPy context (LMs, settings) reaches worker threads.
+
+Example:
+    >>> import tempfile
+    >>> from sstar_dspy.problem import Problem
+    >>> from sstar_dspy.runs.record import ProblemRecord
+    >>> from sstar_dspy.runs.rundir import RunDirectory
+    >>> problems = [Problem(id=f"p{i}", statement="s") for i in range(3)]
+    >>> with RunDirectory.open(tempfile.mkdtemp()) as run:
+    ...     outcome = EvalRunner(run, lambda p, i: ProblemRecord(problem_id=p.id, index=i)).run(problems)
+    >>> outcome.completed, outcome.errored
+    (3, 0)
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+from sstar_dspy.problem import Problem
+from sstar_dspy.runs.budget import RunBudget
+from sstar_dspy.runs.record import ProblemRecord, RoleUsage
+from sstar_dspy.runs.redact import redact_text
+from sstar_dspy.runs.rundir import RunDirectory
+
+logger = logging.getLogger(__name__)
+
+SolveFn = Callable[[Problem, int], ProblemRecord]
+
+
+def error_line(exc: BaseException) -> str:
+    """One line naming an exception (type and first line of its message), secrets masked."""
+    text = str(exc).strip().splitlines()
+    message = text[0] if text else ""
+    return redact_text(f"{type(exc).__name__}: {message}"[:500])
+
+
+@dataclass
+class RunOutcome:
+    """What one session of a run did."""
+
+    completed: int = 0
+    errored: int = 0
+    skipped: int = 0
+    not_started: int = 0
+    stopped_by: str | None = None
+    total: RoleUsage = field(default_factory=RoleUsage)
+    wall_s: float = 0.0
+
+
+class EvalRunner:
+    """Drive ``solve`` over problems with ``concurrency`` worker threads.
+
+    Args:
+        run: The open run directory records are appended to.
+        solve: ``solve(problem, index) -> ProblemRecord``; exceptions become error records.
+        concurrency: Problems solved at the same time.
+        budget: Per-run caps; counts usage already recorded in the run (resume) too.
+        on_record: Called in the main thread after each record is written (progress display).
+    """
+
+    def __init__(
+        self,
+        run: RunDirectory,
+        solve: SolveFn,
+        *,
+        concurrency: int = 1,
+        budget: RunBudget | None = None,
+        on_record: Callable[[ProblemRecord], None] | None = None,
+    ):
+        self.run_dir, self.solve, self.concurrency = run, solve, max(1, concurrency)
+        self.budget, self.on_record = budget or RunBudget(), on_record
+
+    def _safe_solve(self, problem: Problem, index: int) -> ProblemRecord:
+        start = time.perf_counter()
+        try:
+            record = self.solve(problem, index)
+        except Exception as exc:  # noqa: BLE001 - any failure of one problem becomes its record
+            logger.warning("problem %s failed: %s", problem.id, error_line(exc))
+            record = ProblemRecord(
+                problem_id=problem.id,
+                index=index,
+                status="error",
+                error=error_line(exc),
+                passed=False if problem.gradable else None,
+                hidden_total=len(problem.hidden_tests),
+                wall_s=round(time.perf_counter() - start, 3),
+            )
+        return record
+
+    def pending(self, problems: Sequence[Problem]) -> list[tuple[int, Problem]]:
+        """Problems (with their index) that have no record yet."""
+        done = self.run_dir.done_ids()
+        return [(i, p) for i, p in enumerate(problems) if p.id not in done]
+
+    def run(self, problems: Sequence[Problem]) -> RunOutcome:
+        """Solve every problem that has no record yet; returns counts for this session."""
+        start = time.perf_counter()
+        previous = self.run_dir.records()
+        outcome = RunOutcome(skipped=len({r.problem_id for r in previous} & {p.id for p in problems}))
+        total = sum((r.total for r in previous), RoleUsage())
+        todo = self.pending(problems)
+        queue = list(reversed(todo))
+        outcome.stopped_by = self.budget.exceeded(total)
+        running: dict[Future, Problem] = {}
+        pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="sstar-eval")
+        try:  # no `with`: on Ctrl-C the caller exits without waiting for running solves
+            while queue or running:
+                while queue and len(running) < self.concurrency and outcome.stopped_by is None:
+                    index, problem = queue.pop()
+                    ctx = contextvars.copy_context()
+                    running[pool.submit(ctx.run, self._safe_solve, problem, index)] = problem
+                if not running:
+                    break
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    running.pop(future)
+                    record = future.result()
+                    self.run_dir.append(record)
+                    outcome.completed += 1
+                    outcome.errored += record.status == "error"
+                    outcome.total = outcome.total + record.total
+                    total = total + record.total
+                    if outcome.stopped_by is None:
+                        outcome.stopped_by = self.budget.exceeded(total)
+                    if self.on_record is not None:
+                        self.on_record(record)
+        except BaseException:
+            for future in running:
+                future.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+        outcome.not_started = len(queue)
+        outcome.wall_s = round(time.perf_counter() - start, 3)
+        return outcome

@@ -1,0 +1,171 @@
+"""One eval session over a run directory: create or resume, check the config, run, close the session.
+
+:func:`run_eval` is the non-CLI entry point shared by ``sstar eval``, ``sstar compare`` and Python users.
+Resuming the same config skips problems that already have a record; a different config is refused with
+one line listing what changed (mixing two configs in one run would corrupt its numbers).
+
+Example:
+    >>> import tempfile, dspy
+    >>> from sstar_dspy.problem import Problem
+    >>> class Nothing(dspy.Module):
+    ...     def forward(self, problem):
+    ...         return dspy.Prediction(program="", candidates=[], trace=None)
+    >>> d = tempfile.mkdtemp()
+    >>> probs = [Problem(id="a", statement="s"), Problem(id="b", statement="s")]
+    >>> run_eval(probs, run_dir=d, program=Nothing(), settings={"n": 1}).completed
+    2
+    >>> run_eval(probs, run_dir=d, program=Nothing(), settings={"n": 1}).skipped
+    2
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sstar_dspy.errors import SStarError
+from sstar_dspy.problem import Problem
+from sstar_dspy.runs.budget import RunBudget
+from sstar_dspy.runs.manifest import RunManifest, Session, canonical_hash, file_sha256
+from sstar_dspy.runs.record import ProblemRecord
+from sstar_dspy.runs.redact import RedactingFilter
+from sstar_dspy.runs.rundir import RunDirectory
+from sstar_dspy.runs.runner import EvalRunner, RunOutcome, SolveFn
+from sstar_dspy.runs.solve import solve_fn
+
+
+class ConfigMismatchError(SStarError):
+    """A resume was asked for with settings or data that differ from the run's manifest."""
+
+
+def data_block(problems: Sequence[Problem], source: str, files: Sequence[str | Path] = ()) -> dict[str, Any]:
+    """The manifest's ``data`` section: source, data-file sha256s and a hash of the problem ids.
+
+    ``--limit`` is deliberately not part of it: the hash covers the full problem list, so a run started
+    with ``--limit 10`` can be extended with ``--limit 50``.
+    """
+    return {
+        "source": source,
+        "files": {str(Path(f).resolve()): file_sha256(f) for f in files},
+        "problems_hash": canonical_hash([p.id for p in problems]),
+    }
+
+
+def _attach_log(run: RunDirectory) -> logging.Handler:
+    handler = logging.FileHandler(run.log_path, encoding="utf-8")
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger("sstar_dspy")
+    root.addHandler(handler)
+    if root.level == logging.NOTSET or root.level > logging.INFO:
+        root.setLevel(logging.INFO)
+    return handler
+
+
+def open_session(
+    run: RunDirectory,
+    *,
+    settings: dict[str, Any],
+    data: dict[str, Any],
+    models: dict[str, str],
+    command: Sequence[str],
+    runtime: dict[str, Any] | None = None,
+    kind: str = "eval",
+) -> RunManifest:
+    """Create the manifest of a new run or check it against an existing one (refusing a changed config)."""
+    manifest = run.read_manifest()
+    if manifest is None:
+        if run.records_path.exists() and run.records_path.stat().st_size:
+            raise ConfigMismatchError(f"{run.path}: has records but no manifest; use another --run-dir")
+        manifest = RunManifest.create(
+            command=list(command), settings=settings, data=data, models=models, runtime=runtime, kind=kind
+        )
+    else:
+        diffs = manifest.config_diff(settings, data)
+        if manifest.kind != kind:
+            diffs.insert(0, f"kind: {manifest.kind} -> {kind}")
+        if diffs:
+            shown = "; ".join(diffs[:3]) + (f" (+{len(diffs) - 3} more)" if len(diffs) > 3 else "")
+            raise ConfigMismatchError(
+                f"{run.path}: this run was made with a different config ({shown}); "
+                "re-run the original command to resume, or pass a new --run-dir"
+            )
+        manifest.runtime = runtime or manifest.runtime
+        manifest.models = models or manifest.models
+    manifest.sessions.append(Session())
+    run.write_manifest(manifest)
+    return manifest
+
+
+def close_session(run: RunDirectory, manifest: RunManifest, outcome: RunOutcome) -> None:
+    """Record how the session ended in the manifest."""
+    session = manifest.sessions[-1]
+    session.finished_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    session.completed, session.errored, session.stopped_by = outcome.completed, outcome.errored, outcome.stopped_by
+    run.write_manifest(manifest)
+
+
+def run_eval(
+    problems: Sequence[Problem],
+    *,
+    run_dir: str | Path,
+    program: Any | None = None,
+    solve: SolveFn | None = None,
+    settings: dict[str, Any],
+    data: dict[str, Any] | None = None,
+    models: dict[str, str] | None = None,
+    command: Sequence[str] = (),
+    concurrency: int = 1,
+    budget: RunBudget | None = None,
+    runtime: dict[str, Any] | None = None,
+    sandbox: Any | None = None,
+    on_record: Callable[[ProblemRecord], None] | None = None,
+    on_start: Callable[[int, int], None] | None = None,
+) -> RunOutcome:
+    """Evaluate ``program`` (or a custom ``solve``) on ``problems`` into ``run_dir``, resuming if it exists.
+
+    Args:
+        problems: The problems (``load_problems(...)`` result or any sequence).
+        run_dir: Run directory; created if missing, resumed if it holds the same config.
+        program: An SStar-like module (``program(problem=p)``); ignored when ``solve`` is given.
+        solve: ``solve(problem, index) -> ProblemRecord``; defaults to ``solve_fn(program)``.
+        settings: Every setting that changes results (method, n, rounds, variant + hash, seeds, ...).
+        data: The manifest data block (:func:`data_block`); defaults to the problem-id hash only.
+        models: Model id per role.
+        command: The command line (secrets are masked when written).
+        concurrency: Problems solved at the same time.
+        budget: Per-run caps on calls, tokens and dollars.
+        runtime: Non-config settings recorded for information (concurrency, limit, budget).
+        sandbox: Sandbox for grading.
+        on_record: Called after each record is written.
+        on_start: Called once with (pending problems, already recorded) before solving starts.
+
+    Raises:
+        ConfigMismatchError: ``run_dir`` holds a run with another config.
+        RunDirError: The directory cannot be created, locked or written.
+    """
+    if solve is None:
+        if program is None:
+            raise ValueError("run_eval needs a program or a solve function")
+        solve = solve_fn(program, sandbox=sandbox)
+    data = data if data is not None else data_block(problems, source="<python>")
+    with RunDirectory.open(run_dir) as run:
+        manifest = open_session(
+            run, settings=settings, data=data, models=models or {}, command=command, runtime=runtime
+        )
+        handler = _attach_log(run)
+        runner = EvalRunner(run, solve, concurrency=concurrency, budget=budget, on_record=on_record)
+        try:
+            if on_start is not None:
+                pending = len(runner.pending(problems))
+                on_start(pending, len(problems) - pending)
+            outcome = runner.run(problems)
+            close_session(run, manifest, outcome)
+        finally:
+            logging.getLogger("sstar_dspy").removeHandler(handler)
+            handler.close()
+    return outcome

@@ -1,0 +1,103 @@
+"""Turn one S* solve into a :class:`ProblemRecord`: run the program, grade the choice and every candidate.
+
+Example:
+    >>> from sstar_dspy.problem import Problem
+    >>> import dspy
+    >>> class Echo(dspy.Module):
+    ...     def forward(self, problem):
+    ...         return dspy.Prediction(program="", candidates=[], trace=None)
+    >>> record = solve_fn(Echo())(Problem(id="p", statement="s"), 0)
+    >>> record.problem_id, record.passed
+    ('p', None)
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from sstar_dspy.problem import Problem
+from sstar_dspy.runs.grading import grade
+from sstar_dspy.runs.record import ProblemRecord, RoleUsage
+from sstar_dspy.runs.runner import SolveFn
+
+logger = logging.getLogger(__name__)
+
+
+def _trace_json(trace: Any) -> dict[str, Any] | None:
+    if trace is None:
+        return None
+    if hasattr(trace, "model_dump"):
+        return trace.model_dump(mode="json")
+    return dict(trace) if isinstance(trace, dict) else None
+
+
+def usage_from_trace(trace: dict[str, Any] | None) -> dict[str, RoleUsage]:
+    """LM usage per role from a SolveTrace JSON (``usage: {role: {calls, prompt_tokens, ...}}``)."""
+    usage: dict[str, RoleUsage] = {}
+    if not trace:
+        return usage
+    for role, value in (trace.get("usage") or {}).items():
+        if isinstance(value, dict):
+            usage[role] = RoleUsage(
+                calls=int(value.get("calls", 0) or 0),
+                prompt_tokens=int(value.get("prompt_tokens", 0) or 0),
+                completion_tokens=int(value.get("completion_tokens", 0) or 0),
+                cost_usd=value.get("cost_usd", value.get("cost")),
+            )
+    return usage
+
+
+def budget_stop_from_trace(trace: dict[str, Any] | None) -> str | None:
+    """Why the per-problem budget ended the solve early, if the trace says so."""
+    if not trace:
+        return None
+    value = trace.get("budget_stop") or trace.get("stopped_by")
+    return str(value) if value else None
+
+
+def solve_fn(program: Any, *, sandbox: Any | None = None, grade_candidates: bool = True) -> SolveFn:
+    """Build the runner's ``solve(problem, index) -> ProblemRecord`` around an SStar-like program.
+
+    Args:
+        program: Called as ``program(problem=problem)``; returns a Prediction with ``program``,
+            ``candidates`` and ``trace``.
+        sandbox: Sandbox used to grade on hidden tests (the shared default when None).
+        grade_candidates: Also grade every candidate (oracle pass@N, coverage curves).
+    """
+
+    def solve(problem: Problem, index: int) -> ProblemRecord:
+        start = time.perf_counter()
+        pred = program(problem=problem)
+        wall = time.perf_counter() - start
+        chosen = getattr(pred, "program", "") or ""
+        trace = _trace_json(getattr(pred, "trace", None))
+        verdict = grade(problem, chosen, sandbox)
+        candidates = list(getattr(pred, "candidates", None) or [])
+        passed_each: list[bool] = []
+        if grade_candidates and problem.gradable:
+            cache: dict[str, bool] = {chosen: bool(verdict.passed)} if chosen.strip() else {}
+            for cand in candidates:
+                code = cand.program
+                if code not in cache:
+                    cache[code] = bool(grade(problem, code, sandbox).passed)
+                passed_each.append(cache[code])
+        usage = usage_from_trace(trace)
+        return ProblemRecord(
+            problem_id=problem.id,
+            index=index,
+            passed=verdict.passed,
+            hidden_passed=verdict.hidden_passed,
+            hidden_total=verdict.hidden_total,
+            first_failure=verdict.first_failure,
+            program=chosen,
+            candidates_passed=passed_each,
+            usage=usage,
+            total=sum(usage.values(), RoleUsage()),
+            wall_s=round(wall, 3),
+            budget_stop=budget_stop_from_trace(trace),
+            trace=trace,
+        )
+
+    return solve

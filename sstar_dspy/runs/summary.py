@@ -1,0 +1,145 @@
+"""Summaries of finished runs: pass@1, oracle pass@N, selection efficiency, calls, tokens, wall, cost.
+
+``pass@1`` is the hidden-test pass rate of the *chosen* program over gradable problems (an errored problem
+counts as failed). ``oracle pass@N`` is the share of gradable problems where *any* of the N candidates
+passes (the coverage a perfect selector would reach). ``selection efficiency`` = pass@1 / oracle pass@N.
+``coverage@k`` uses the unbiased estimator over each problem's N candidates.
+
+Example:
+    >>> from sstar_dspy.runs.record import ProblemRecord
+    >>> recs = [ProblemRecord(problem_id="a", passed=True, candidates_passed=[True, False]),
+    ...         ProblemRecord(problem_id="b", passed=False, candidates_passed=[False, True])]
+    >>> s = summarize(Run(path=None, manifest=None, records=recs))
+    >>> s.pass_at_1, s.oracle_pass_at_n, s.selection_efficiency
+    (0.5, 1.0, 0.5)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sstar_dspy.runs.manifest import RunManifest
+from sstar_dspy.runs.record import ProblemRecord, RoleUsage
+from sstar_dspy.runs.rundir import MANIFEST, RECORDS, RunDirError, read_records
+
+
+@dataclass
+class Run:
+    """A run loaded from disk (records in file order)."""
+
+    path: Path | None
+    manifest: RunManifest | None
+    records: list[ProblemRecord]
+
+    @property
+    def name(self) -> str:
+        return self.path.name if self.path is not None else "run"
+
+    @property
+    def method(self) -> str:
+        settings = self.manifest.settings if self.manifest else {}
+        variant = settings.get("variant")
+        if variant:
+            return f"{settings.get('method', 'sstar')}+{Path(str(variant)).stem}"
+        return str(settings.get("method", "?"))
+
+    @property
+    def model(self) -> str:
+        models = self.manifest.models if self.manifest else {}
+        values = sorted(set(models.values()))
+        return ",".join(values) if values else "?"
+
+
+def load_run(path: str | Path) -> Run:
+    """Load a run directory (or a bare records ``.jsonl`` file) for reporting or comparison.
+
+    Raises:
+        RunDirError: The path is missing or holds no records.
+    """
+    path = Path(path)
+    if path.is_file():
+        return Run(path=path, manifest=None, records=read_records(path))
+    if not (path / RECORDS).exists():
+        raise RunDirError(f"{path}: no {RECORDS} here; pass a run directory written by `sstar eval` or a records file")
+    manifest = None
+    if (path / MANIFEST).exists():
+        try:
+            manifest = RunManifest.model_validate_json((path / MANIFEST).read_text(encoding="utf-8"))
+        except ValueError:
+            raise RunDirError(f"{path / MANIFEST}: not an sstar run manifest") from None
+    return Run(path=path, manifest=manifest, records=read_records(path / RECORDS))
+
+
+@dataclass
+class RunSummary:
+    """One row of the report table."""
+
+    name: str
+    method: str
+    model: str
+    n: int
+    problems: int
+    errored: int
+    graded: int
+    pass_at_1: float | None
+    oracle_pass_at_n: float | None
+    selection_efficiency: float | None
+    calls: int
+    tokens: int
+    cost_usd: float | None
+    wall_s: float
+    budget_stops: int = 0
+    coverage: list[tuple[int, float]] = field(default_factory=list)
+
+
+def pass_at_k(n: int, c: int, k: int) -> float:
+    """Unbiased pass@k (Chen et al. 2021) of n samples with c correct; 1.0 when k > n - c."""
+    if n - c < k:
+        return 1.0
+    prod = 1.0
+    for i in range(n - c + 1, n + 1):
+        prod *= 1.0 - k / i
+    return 1.0 - prod
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def coverage_curve(records: list[ProblemRecord]) -> list[tuple[int, float]]:
+    """Mean unbiased pass@k of the candidates for k = 1..min N, over graded problems with candidates."""
+    pools = [r.candidates_passed for r in records if r.passed is not None and r.candidates_passed]
+    if not pools:
+        return []
+    n_min = min(len(p) for p in pools)
+    return [(k, sum(pass_at_k(len(p), sum(p), k) for p in pools) / len(pools)) for k in range(1, n_min + 1)]
+
+
+def summarize(run: Run) -> RunSummary:
+    """Compute the report row of one run."""
+    records = run.records
+    graded = [r for r in records if r.passed is not None]
+    pass1 = _mean([float(bool(r.passed)) for r in graded])
+    oracle = _mean([float(bool(r.oracle_passed)) for r in graded])
+    total = sum((r.total for r in records), RoleUsage())
+    settings = run.manifest.settings if run.manifest else {}
+    n = int(settings.get("n") or max((r.n_candidates for r in records), default=0))
+    return RunSummary(
+        name=run.name,
+        method=run.method,
+        model=run.model,
+        n=n,
+        problems=len(records),
+        errored=sum(r.status == "error" for r in records),
+        graded=len(graded),
+        pass_at_1=pass1,
+        oracle_pass_at_n=oracle,
+        selection_efficiency=(pass1 / oracle) if pass1 is not None and oracle else None,
+        calls=total.calls,
+        tokens=total.tokens,
+        cost_usd=total.cost_usd,
+        wall_s=round(sum(r.wall_s for r in records), 2),
+        budget_stops=sum(r.budget_stop is not None for r in records),
+        coverage=coverage_curve(records),
+    )

@@ -1,0 +1,89 @@
+import threading
+
+import dspy
+import pytest
+
+from sstar_dspy.problem import Problem, TestCase
+from sstar_dspy.runs.budget import RunBudget
+from sstar_dspy.runs.record import ProblemRecord, RoleUsage
+from sstar_dspy.runs.rundir import RunDirectory
+from sstar_dspy.runs.runner import EvalRunner, error_line
+from sstar_dspy.runs.session import ConfigMismatchError, run_eval
+
+PROBLEMS = [Problem(id=f"p{i}", statement="s", hidden_tests=[TestCase(input="1", output="1")]) for i in range(6)]
+
+
+def record(problem, index, calls=1):
+    return ProblemRecord(problem_id=problem.id, index=index, total=RoleUsage(calls=calls))
+
+
+def test_exceptions_become_error_records(tmp_path):
+    def solve(problem, index):
+        if problem.id == "p2":
+            raise TimeoutError("LM request timed out\nsecond line")
+        return record(problem, index)
+
+    with RunDirectory.open(tmp_path) as run:
+        outcome = EvalRunner(run, solve, concurrency=3).run(PROBLEMS)
+        records = {r.problem_id: r for r in run.records()}
+    assert (outcome.completed, outcome.errored) == (6, 1)
+    assert records["p2"].status == "error" and records["p2"].error == "TimeoutError: LM request timed out"
+    assert records["p2"].passed is False  # gradable problem that erred counts as failed
+
+
+def test_resume_skips_recorded_problems(tmp_path):
+    calls = []
+
+    def solve(problem, index):
+        calls.append(problem.id)
+        return record(problem, index)
+
+    with RunDirectory.open(tmp_path) as run:
+        run.append(record(PROBLEMS[0], 0))
+        run.append(record(PROBLEMS[3], 3))
+        outcome = EvalRunner(run, solve, concurrency=2).run(PROBLEMS)
+        ids = [r.problem_id for r in run.records()]
+    assert sorted(calls) == ["p1", "p2", "p4", "p5"]
+    assert outcome.skipped == 2 and sorted(ids) == sorted(p.id for p in PROBLEMS) and len(ids) == 6
+
+
+def test_run_budget_stops_new_problems(tmp_path):
+    with RunDirectory.open(tmp_path) as run:
+        outcome = EvalRunner(run, lambda p, i: record(p, i, calls=5), budget=RunBudget(max_calls=10)).run(PROBLEMS)
+        assert len(run.records()) == 2
+    assert outcome.stopped_by == "run budget reached: 10 LM calls >= --max-run-calls 10"
+    assert outcome.not_started == 4
+
+
+def test_dspy_context_reaches_worker_threads(tmp_path):
+    seen = []
+    lock = threading.Lock()
+
+    def solve(problem, index):
+        with lock:
+            seen.append(dspy.settings.lm)
+        return record(problem, index)
+
+    marker = dspy.LM("openai/marker-model")
+    with dspy.context(lm=marker), RunDirectory.open(tmp_path) as run:
+        EvalRunner(run, solve, concurrency=3).run(PROBLEMS)
+    assert len(seen) == 6 and all(lm is marker for lm in seen)
+
+
+def test_resume_with_changed_config_is_refused_and_run_untouched(tmp_path):
+    class Nothing(dspy.Module):
+        def forward(self, problem):
+            return dspy.Prediction(program="", candidates=[], trace=None)
+
+    probs = [Problem(id="a", statement="s")]
+    run_eval(probs, run_dir=tmp_path, program=Nothing(), settings={"n": 2})
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file() and p.name != "run.log"}
+    with pytest.raises(ConfigMismatchError, match=r"settings.n: 2 -> 4.*pass a new --run-dir"):
+        run_eval(probs, run_dir=tmp_path, program=Nothing(), settings={"n": 4})
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file() and p.name != "run.log"}
+    assert before == after
+
+
+def test_error_line_is_one_line_and_masks_keys():
+    line = error_line(RuntimeError("bad key sk-abcdefghijklmnopqrst\ntraceback..."))
+    assert line == "RuntimeError: bad key ***"

@@ -1,0 +1,50 @@
+import pytest
+
+from sstar_dspy.runs.manifest import RunManifest
+from sstar_dspy.runs.record import ProblemRecord, RoleUsage
+from sstar_dspy.runs.report import to_markdown
+from sstar_dspy.runs.summary import Run, coverage_curve, load_run, pass_at_k, summarize
+
+
+def test_pass_at_k_unbiased_with_guards():
+    assert pass_at_k(4, 0, 1) == 0.0
+    assert pass_at_k(4, 1, 1) == pytest.approx(0.25)
+    assert pass_at_k(4, 1, 4) == 1.0
+    assert pass_at_k(2, 1, 3) == 1.0  # k > n: guarded, not a crash
+
+
+def test_summary_counts_errors_as_failures_and_skips_ungradable():
+    recs = [
+        ProblemRecord(problem_id="a", passed=True, candidates_passed=[True, False], total=RoleUsage(calls=3)),
+        ProblemRecord(problem_id="b", status="error", error="X", passed=False, total=RoleUsage(calls=1)),
+        ProblemRecord(problem_id="c", passed=False, candidates_passed=[False, True]),
+        ProblemRecord(problem_id="d", passed=None),
+    ]
+    m = RunManifest.create(command=[], settings={"method": "sstar", "n": 2}, data={}, models={"generator": "m1"})
+    s = summarize(Run(path=None, manifest=m, records=recs))
+    assert (s.problems, s.graded, s.errored, s.calls, s.n) == (4, 3, 1, 4, 2)
+    assert s.pass_at_1 == pytest.approx(1 / 3)
+    assert s.oracle_pass_at_n == pytest.approx(2 / 3)
+    assert s.selection_efficiency == pytest.approx(0.5)
+    assert s.coverage == [(1, pytest.approx(0.5)), (2, pytest.approx(1.0))]
+    assert "| run | sstar | m1 | 2 | 4 | 1 | 33.3% | 66.7% | 50.0% | 4 |" in to_markdown([s])
+
+
+def test_coverage_curve_empty_without_candidates():
+    assert coverage_curve([ProblemRecord(problem_id="a", passed=True)]) == []
+
+
+def test_load_run_errors_are_one_line(tmp_path):
+    from sstar_dspy.runs.rundir import RunDirError
+
+    with pytest.raises(RunDirError, match="no records.jsonl here"):
+        load_run(tmp_path)
+
+
+def test_plots_are_written(tmp_path):
+    from sstar_dspy.runs.plots import write_plots
+
+    recs = [ProblemRecord(problem_id="a", passed=True, candidates_passed=[True, False, False, False])]
+    s = summarize(Run(path=tmp_path, manifest=None, records=recs))
+    paths = write_plots([s], tmp_path / "report")
+    assert all(p.stat().st_size > 1000 and p.read_bytes()[:4] == b"\x89PNG" for p in paths)
