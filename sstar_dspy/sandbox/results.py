@@ -12,6 +12,8 @@ class Status(str, Enum):
 
     ``EXECUTED`` means the program ran to completion on an input that has no expected output
     (generated or distinguishing inputs); every other non-``PASSED`` status is a failure.
+    ``SANDBOX_ERROR`` means the engine failed (not the program); ``INVALID_TEST`` means the test input
+    could not be given to the program (nothing ran).
     """
 
     PASSED = "passed"
@@ -23,6 +25,7 @@ class Status(str, Enum):
     OUTPUT_LIMIT = "output_limit"
     COMPILE_ERROR = "compile_error"
     SANDBOX_ERROR = "sandbox_error"
+    INVALID_TEST = "invalid_test"  # the test itself is malformed (e.g. functional input that is not JSON)
 
     @property
     def ran_cleanly(self) -> bool:

@@ -1,0 +1,245 @@
+"""The fork server: a warm, clean interpreter that forks once per test (run as a script, stdlib only).
+
+Started by :mod:`sstar_dspy.sandbox.local` as ``python -I _forkserver.py`` with an empty environment,
+optionally inside bubblewrap. Protocol: one JSON object per line on stdin; replies on stdout.
+
+* ``{"op": "hello"}`` -> ``{"pid", "seccomp", "seccomp_error"}``.
+* ``{"op": "run", "code", "mode", "fn", "inputs": [str], "limits": {...}}`` -> one line per input:
+  ``{"status", "out" (base64 or null), "err", "wall", "cpu"}`` where ``status`` is a
+  :class:`~sstar_dspy.sandbox.results.Status` value (``executed`` for a clean run; grading is the
+  caller's job, so expected outputs never come here).
+
+The program is compiled once per request (a syntax error is a compile error without forking). Each
+test runs in a fresh child (see ``_harness.py``); the server enforces the wall-clock deadline with a
+pidfd and kills the child's whole process group with SIGKILL, then reaps any strays (it is a child
+subreaper).
+"""
+
+from __future__ import annotations
+
+import base64
+import ctypes
+import json
+import os
+import select
+import shutil
+import signal
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _harness  # noqa: E402
+import _seccomp  # noqa: E402
+from _harness import EXIT_MEMORY, EXIT_NO_TARGET, EXIT_OUTPUT, EXIT_UNSERIALISABLE  # noqa: E402
+
+del sys.path[0]  # user programs must not import the sandbox's own modules
+
+_PR_SET_CHILD_SUBREAPER = 36
+ERROR_TAIL = 800
+MEMORY_HINTS = ("MemoryError", "Cannot allocate memory", "out of memory", "std::bad_alloc")
+
+
+def _load_seccomp():
+    try:
+        return _seccomp.SeccompFilter(), ""
+    except Exception as exc:  # noqa: BLE001 - reported to the host, which warns
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+def _memfd(name: str, data: bytes = b"") -> int:
+    fd = os.memfd_create(name, 0)
+    if data:
+        os.write(fd, data)
+        os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+def _read_all(fd: int, limit: int) -> tuple[bytes, int]:
+    size = os.fstat(fd).st_size
+    return os.pread(fd, min(size, limit), 0), size
+
+
+def _tail(data: bytes) -> str:
+    text = data.decode("utf-8", errors="replace").strip()
+    return text[-ERROR_TAIL:]
+
+
+def _signal_name(signum: int) -> str:
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
+def _classify(*, timed_out, wait_status, cpu, limits, mode, out_size, result, stderr) -> tuple[str, str]:
+    """Map how the child ended to (status, error)."""
+    timeout = limits["timeout_s"]
+    if timed_out:
+        return "time_limit", f"time limit exceeded: killed after {timeout:g} s wall"
+    if out_size >= limits["output_bytes"]:
+        return "output_limit", f"output limit exceeded ({limits['output_bytes']} bytes)"
+    if os.WIFSIGNALED(wait_status):
+        signum = os.WTERMSIG(wait_status)
+        if signum == signal.SIGXCPU or (signum == signal.SIGKILL and cpu >= int(timeout) + 1):
+            return "time_limit", f"CPU time limit exceeded ({cpu:.2f} s)"
+        if any(h in stderr for h in MEMORY_HINTS):
+            return "memory_limit", f"memory limit exceeded ({limits['memory_mb']} MB): {_signal_name(signum)}"
+        return "runtime_error", f"killed by {_signal_name(signum)}" + (f"\n{stderr}" if stderr else "")
+    code = os.WEXITSTATUS(wait_status)
+    if code == EXIT_MEMORY:
+        return "memory_limit", f"memory limit exceeded ({limits['memory_mb']} MB)\n{stderr}".strip()
+    if code == EXIT_OUTPUT:
+        return "output_limit", f"output limit exceeded ({limits['output_bytes']} bytes)"
+    if code == 254:
+        return "sandbox_error", "the sandbox could not confine the test process"
+    if code in (EXIT_NO_TARGET, EXIT_UNSERIALISABLE):
+        return "runtime_error", stderr
+    if code != 0:
+        if any(h in stderr for h in MEMORY_HINTS[1:]):
+            return "memory_limit", f"memory limit exceeded ({limits['memory_mb']} MB)\n{stderr}".strip()
+        return "runtime_error", stderr or f"exit code {code}"
+    if mode == "functional" and result is None:
+        return "runtime_error", "the program exited before the function returned a value"
+    return "executed", ""
+
+
+class ForkServer:
+    """Serve run requests: fork one confined child per test and report how each ended."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.seccomp, self.seccomp_error = _load_seccomp()
+        self.prelude = _harness.build_prelude()
+        self.tmp_root = tempfile.mkdtemp(prefix="sstar-sbx-")
+        try:
+            ctypes.CDLL(None).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+
+    def hello(self) -> dict:
+        return {"pid": self.pid, "seccomp": self.seccomp is not None, "seccomp_error": self.seccomp_error}
+
+    def run(self, request: dict, send) -> None:
+        limits, mode, inputs = request["limits"], request["mode"], request["inputs"]
+        try:
+            code = compile(request["code"], "<solution>", "exec")
+        except (SyntaxError, ValueError) as exc:
+            detail = "".join(__import__("traceback").format_exception_only(type(exc), exc)).strip()
+            for _ in inputs:
+                send({"status": "compile_error", "out": None, "err": detail[-ERROR_TAIL:], "wall": 0.0, "cpu": 0.0})
+            return
+        for text in inputs:
+            send(self._run_one(code, mode, request.get("fn"), text, limits))
+
+    def _run_one(self, code, mode: str, function_name, text: str, limits: dict) -> dict:
+        args = None
+        if mode == "functional":
+            try:
+                args = [json.loads(line) for line in text.split("\n") if line.strip()]
+            except ValueError as exc:
+                err = f"test input is not one JSON value per line: {exc}"
+                return {"status": "invalid_test", "out": None, "err": err, "wall": 0.0, "cpu": 0.0}
+        stdin_data = text.encode("utf-8") if mode == "stdin" else b""
+        fds = {
+            "stdin": _memfd("stdin", stdin_data),
+            "stdout": _memfd("stdout"),
+            "stderr": _memfd("stderr"),
+            "result": _memfd("result"),
+        }
+        workdir = tempfile.mkdtemp(dir=self.tmp_root)
+        loader = self.seccomp.load_for if self.seccomp is not None else None
+        start = time.monotonic()
+        pid = os.fork()
+        if pid == 0:
+            _harness.run_child(
+                code=code, mode=mode, function_name=function_name, args=args, prelude=self.prelude,
+                server_pid=self.pid, workdir=workdir, limits=limits, fds=fds, seccomp_loader=loader,
+            )  # fmt: skip
+            os._exit(255)  # unreachable
+        try:
+            os.setpgid(pid, pid)
+        except OSError:
+            pass
+        timed_out = self._wait_deadline(pid, limits["timeout_s"])
+        try:
+            os.killpg(pid, signal.SIGKILL)  # the child and anything it started; the group outlives a zombie
+        except OSError:
+            pass
+        _, wait_status, usage = os.wait4(pid, 0)
+        wall = time.monotonic() - start
+        self._reap_strays()
+        cpu = usage.ru_utime + usage.ru_stime
+        out, out_size = _read_all(fds["stdout"], limits["output_bytes"])
+        err, _ = _read_all(fds["stderr"], 1 << 16)
+        result, result_size = _read_all(fds["result"], limits["output_bytes"])
+        for fd in fds.values():
+            os.close(fd)
+        shutil.rmtree(workdir, ignore_errors=True)
+        status, error = _classify(
+            timed_out=timed_out, wait_status=wait_status, cpu=cpu, limits=limits, mode=mode,
+            out_size=max(out_size, result_size), result=result if result_size else None, stderr=_tail(err),
+        )  # fmt: skip
+        payload = result if mode == "functional" else out
+        encoded = base64.b64encode(payload).decode("ascii") if status == "executed" else None
+        if status != "executed" and mode == "stdin" and out:
+            encoded = base64.b64encode(out).decode("ascii")  # partial output helps debugging feedback
+        return {"status": status, "out": encoded, "err": error, "wall": round(wall, 6), "cpu": round(cpu, 6)}
+
+    @staticmethod
+    def _wait_deadline(pid: int, timeout_s: float) -> bool:
+        """Block until the child exits or the deadline passes; True when it timed out."""
+        pidfd = os.pidfd_open(pid)
+        try:
+            poller = select.poll()
+            poller.register(pidfd, select.POLLIN)
+            deadline = time.monotonic() + timeout_s
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return True
+                if poller.poll(remaining * 1000):
+                    return False
+        finally:
+            os.close(pidfd)
+
+    @staticmethod
+    def _reap_strays() -> None:
+        while True:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+
+
+def main() -> None:
+    """Serve requests from stdin until EOF; stdio fds are moved away so children cannot reach them."""
+    requests = os.fdopen(os.dup(0), "r", encoding="utf-8")
+    replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1):
+        os.dup2(null, fd)
+    server = ForkServer()
+
+    def send(obj: dict) -> None:
+        replies.write(json.dumps(obj) + "\n")
+        replies.flush()
+
+    try:
+        for line in requests:
+            request = json.loads(line)
+            op = request.get("op")
+            if op == "hello":
+                send(server.hello())
+            elif op == "run":
+                server.run(request, send)
+            else:
+                send({"fatal": f"unknown op {op!r}"})
+    finally:
+        shutil.rmtree(server.tmp_root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,229 @@
+"""Child side of the fork server: turn a freshly forked process into a judge-like test run.
+
+This module runs inside the sandbox worker (``_forkserver.py``), which imports it by path; it uses the
+standard library only and never imports ``sstar_dspy``. After ``fork()`` the child calls
+:func:`run_child`, which never returns: it confines itself (process group, parent-death signal,
+rlimits, fresh stdio on memfds, empty working directory, seccomp), runs the program once and exits
+with one of the codes below. The parent classifies the run from the exit status, the resource usage
+and the sizes of the output files, never from anything the program could print to look like success.
+"""
+
+from __future__ import annotations
+
+import builtins
+import ctypes
+import errno
+import io
+import json
+import os
+import resource
+import signal
+import sys
+import traceback
+
+EXIT_MEMORY = 250  # MemoryError escaped the program
+EXIT_OUTPUT = 251  # a write hit RLIMIT_FSIZE (output cap)
+EXIT_NO_TARGET = 252  # functional mode: no Solution.<fn> and no top-level <fn>
+EXIT_UNSERIALISABLE = 253  # functional mode: return value is not JSON
+
+RESULT_FD = 3  # functional mode: the JSON return value is written here
+_PR_SET_PDEATHSIG = 1
+
+# LiveCodeBench's ``import_string`` (lcb_runner/evaluation/testing_util.py): every program sees these names.
+PRELUDE = """
+from string import *
+from re import *
+from datetime import *
+from collections import *
+from heapq import *
+from bisect import *
+from copy import *
+from math import *
+from random import *
+from statistics import *
+from itertools import *
+from functools import *
+from operator import *
+from io import *
+from sys import *
+from json import *
+from builtins import *
+from typing import *
+import string, re, datetime, collections, heapq, bisect, copy, math, random, statistics
+import itertools, functools, operator, io, sys, json
+"""
+RECURSION_LIMIT = 50000  # LiveCodeBench's sys.setrecursionlimit
+
+
+def build_prelude() -> dict:
+    """Execute the prelude once (in the server) and return the namespace children start from."""
+    namespace: dict = {}
+    exec(compile(PRELUDE, "<prelude>", "exec"), namespace)  # noqa: S102 - trusted constant
+    return namespace
+
+
+class _Quitter:
+    """``exit()``/``quit()`` as the site module defines them (close stdin, raise SystemExit)."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Use {self.name}() or Ctrl-D (i.e. EOF) to exit"
+
+    def __call__(self, code=None):
+        try:
+            sys.stdin.close()
+        except Exception:  # noqa: BLE001 - mirror site.Quitter
+            pass
+        raise SystemExit(code)
+
+
+def _confine(*, server_pid: int, workdir: str, limits: dict, fds: dict) -> None:
+    """Process group, parent-death signal, stdio, working directory and rlimits (before any user code)."""
+    os.setpgid(0, 0)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != server_pid:  # the server died between fork and prctl
+        os._exit(1)
+    os.dup2(fds["stdin"], 0)
+    os.dup2(fds["stdout"], 1)
+    os.dup2(fds["stderr"], 2)
+    os.dup2(fds["result"], RESULT_FD)
+    os.closerange(RESULT_FD + 1, 1 << 16)  # protocol pipes, memfd originals, the pidfds of the server
+    os.chdir(workdir)
+    for sig in (signal.SIGXFSZ, signal.SIGPIPE):
+        signal.signal(sig, signal.SIG_IGN)  # EFBIG / EPIPE become exceptions, as the program expects
+    memory = limits["memory_mb"] << 20
+    cpu = int(limits["timeout_s"]) + 2
+    for which, value in (
+        (resource.RLIMIT_AS, memory),
+        (resource.RLIMIT_CPU, cpu),
+        (resource.RLIMIT_FSIZE, limits["output_bytes"]),
+        (resource.RLIMIT_NOFILE, 64),
+        (resource.RLIMIT_CORE, 0),
+    ):
+        resource.setrlimit(which, (value, value))
+    sys.stdin = sys.__stdin__ = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)), "utf-8")
+    sys.stdout = sys.__stdout__ = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)), "utf-8")
+    sys.stderr = sys.__stderr__ = io.TextIOWrapper(
+        io.BufferedWriter(io.FileIO(2, "w", closefd=False)), "utf-8", errors="backslashreplace", line_buffering=True
+    )
+
+
+def _report_exception(exc: BaseException) -> int:
+    """Print the traceback without the harness frame; return the exit code for this exception."""
+    tb = exc.__traceback__.tb_next if exc.__traceback__ is not None else None
+    try:
+        sys.stderr.write("".join(traceback.format_exception(type(exc), exc, tb)))
+        sys.stderr.flush()
+    except Exception:  # noqa: BLE001 - stderr itself may be broken by the program
+        pass
+    if isinstance(exc, MemoryError):
+        return EXIT_MEMORY
+    if isinstance(exc, OSError) and exc.errno == errno.EFBIG:
+        return EXIT_OUTPUT
+    return 1
+
+
+def _exit_code(exc: SystemExit) -> int:
+    code = exc.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    try:
+        sys.stderr.write(f"{code}\n")
+    except Exception:  # noqa: BLE001
+        pass
+    return 1
+
+
+def _finish(code: int) -> None:
+    """Run what interpreter shutdown would (join threads, atexit), flush, and exit without cleanup."""
+    try:
+        import atexit
+        import threading
+
+        threading._shutdown()  # noqa: SLF001 - what Py_FinalizeEx does: wait for non-daemon threads
+        atexit._run_exitfuncs()  # noqa: SLF001
+    except SystemExit as exc:
+        code = code or _exit_code(exc)
+    except BaseException as exc:  # noqa: BLE001
+        code = code or _report_exception(exc)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError as exc:
+            if exc.errno == errno.EFBIG and code == 0:
+                code = EXIT_OUTPUT
+        except Exception:  # noqa: BLE001, S110 - a closed or replaced stream
+            pass
+    os._exit(code)
+
+
+def _functional_target(namespace: dict, function_name: str):
+    solution = namespace.get("Solution")
+    if isinstance(solution, type) and hasattr(solution, function_name):
+        return getattr(solution(), function_name)
+    function = namespace.get(function_name)
+    if callable(function):
+        return function
+    return None
+
+
+def _json_default(value):
+    if isinstance(value, (set, frozenset)):
+        return {"__unserialisable__": type(value).__name__, "repr": repr(value)}
+    return {"__unserialisable__": type(value).__name__}
+
+
+def run_child(
+    *,
+    code,
+    mode: str,
+    function_name: str | None,
+    args: list | None,
+    prelude: dict,
+    server_pid: int,
+    workdir: str,
+    limits: dict,
+    fds: dict,
+    seccomp_loader,
+) -> None:
+    """Confine this (forked) process, run the compiled program once, and ``os._exit``. Never returns."""
+    status = 1
+    try:
+        _confine(server_pid=server_pid, workdir=workdir, limits=limits, fds=fds)
+        namespace = dict(prelude)
+        namespace.update(stdin=sys.stdin, stdout=sys.stdout, stderr=sys.stderr)
+        namespace["__name__"] = "__main__" if mode == "stdin" else "solution"
+        namespace["__builtins__"] = builtins
+        builtins.exit, builtins.quit = _Quitter("exit"), _Quitter("quit")
+        sys.setrecursionlimit(RECURSION_LIMIT)
+        if seccomp_loader is not None:
+            seccomp_loader(os.getpid())
+    except BaseException:  # noqa: BLE001 - the harness could not set up: never run unconfined
+        os._exit(254)
+    try:
+        exec(code, namespace)  # noqa: S102 - this process is the sandbox
+        if mode == "functional":
+            target = _functional_target(namespace, function_name or "")
+            if target is None:
+                sys.stderr.write(f"no 'class Solution' with method {function_name!r} and no function of that name\n")
+                _finish(EXIT_NO_TARGET)
+            value = target(*(args or []))
+            try:
+                text = json.dumps(value, default=_json_default)
+            except (TypeError, ValueError) as exc:
+                sys.stderr.write(f"return value is not JSON-serialisable: {exc}\n")
+                _finish(EXIT_UNSERIALISABLE)
+            os.write(RESULT_FD, text.encode("utf-8"))
+        status = 0
+    except SystemExit as exc:
+        status = _exit_code(exc)
+    except BaseException as exc:  # noqa: BLE001 - report everything the program raised
+        status = _report_exception(exc)
+    _finish(status)

@@ -1,0 +1,267 @@
+"""The default backend: a pool of warm fork servers on this machine (optionally inside bubblewrap).
+
+Each worker is a fresh ``python -I _forkserver.py`` started with a cleared environment (never a fork
+of the caller, which may hold API keys, threads or an LM), in its own session, wrapped in bubblewrap
+when that works. A worker runs one request at a time; the pool runs up to ``workers`` requests in
+parallel. The worker enforces per-test deadlines itself; this side adds a backstop deadline per reply
+and replaces a worker that dies or stalls.
+
+Example:
+    >>> from sstar_dspy.sandbox.backend import ExecRequest
+    >>> backend = LocalForkServerBackend(workers=1)
+    >>> backend.execute(ExecRequest("print(input())", ("hi",), Mode.STDIN, None, Limits()))[0].actual
+    'hi\\n'
+    >>> backend.close()
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import queue
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+from sstar_dspy.problem import Mode
+from sstar_dspy.sandbox.backend import ExecRequest, RawRun
+from sstar_dspy.sandbox.bwrap import bwrap_command
+from sstar_dspy.sandbox.results import Limits, Status
+
+logger = logging.getLogger(__name__)
+
+SOURCE_DIR = os.path.dirname(os.path.abspath(__file__))
+SERVER_SCRIPT = os.path.join(SOURCE_DIR, "_forkserver.py")
+CHILD_ENV = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "LC_ALL": "C.UTF-8",
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+}
+START_TIMEOUT_S = 20.0
+REPLY_SLACK_S = 5.0  # backstop on top of the per-test deadline the worker enforces itself
+
+
+class WorkerError(RuntimeError):
+    """A worker died or stopped answering."""
+
+
+class ForkServerProcess:
+    """One fork-server process and its line-based JSON protocol."""
+
+    def __init__(self, *, use_bwrap: bool):
+        prefix = bwrap_command(CHILD_ENV, SOURCE_DIR) if use_bwrap else None
+        if use_bwrap and prefix is None:
+            raise WorkerError("bubblewrap (bwrap) is not installed")
+        argv = [*(prefix or []), sys.executable, "-I", SERVER_SCRIPT]
+        self.bwrap = prefix is not None
+        self._proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=dict(CHILD_ENV),
+            cwd="/",
+            start_new_session=True,
+            close_fds=True,
+        )
+        self._buffer = b""
+        try:
+            self.hello = self.call({"op": "hello"}, 1, START_TIMEOUT_S)[0]
+        except WorkerError:
+            self.kill()
+            raise
+
+    def call(self, request: dict, replies: int, timeout_per_reply: float, on_reply=None) -> list[dict]:
+        """Send one request and read ``replies`` lines, each within ``timeout_per_reply`` seconds."""
+        try:
+            self._proc.stdin.write((json.dumps(request) + "\n").encode("utf-8"))
+            self._proc.stdin.flush()
+        except (BrokenPipeError, OSError) as exc:
+            raise WorkerError(f"worker pipe closed: {exc}") from exc
+        out = []
+        for _ in range(replies):
+            line = self._readline(timeout_per_reply)
+            reply = json.loads(line)
+            if "fatal" in reply:
+                raise WorkerError(reply["fatal"])
+            out.append(reply)
+            if on_reply is not None:
+                on_reply(reply)
+        return out
+
+    def _readline(self, timeout: float) -> bytes:
+        fd = self._proc.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise WorkerError(f"worker gave no reply within {timeout:.1f} s")
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                raise WorkerError(f"worker exited (code {self._proc.poll()})")
+            self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return line
+
+    @property
+    def alive(self) -> bool:
+        return self._proc.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL the worker's whole session (bwrap takes its namespace with it)."""
+        try:
+            os.killpg(self._proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        for stream in (self._proc.stdin, self._proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        self._proc.wait()
+
+
+def _raw_run(reply: dict) -> RawRun:
+    out = reply.get("out")
+    actual, error = None, reply.get("err", "")
+    if out is not None:
+        data = base64.b64decode(out)
+        try:
+            actual = data.decode("utf-8")
+        except UnicodeDecodeError:
+            actual = data.decode("utf-8", errors="replace")
+            note = "output is not valid UTF-8 (undecodable bytes shown as U+FFFD)"
+            error = f"{error}\n{note}".strip()
+    return RawRun(Status(reply["status"]), actual, error, float(reply.get("wall", 0.0)), float(reply.get("cpu", 0.0)))
+
+
+class LocalForkServerBackend:
+    """A pool of fork servers (see the module docstring).
+
+    Args:
+        workers: Parallel workers (default: the number of CPUs).
+        bwrap: True = require bubblewrap, False = never use it, None = use it when it works.
+    """
+
+    def __init__(self, *, workers: int | None = None, bwrap: bool | None = None):
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self._want_bwrap = bwrap
+        self._use_bwrap: bool | None = None  # decided when the first worker starts
+        self._idle: queue.LifoQueue[ForkServerProcess] = queue.LifoQueue()
+        self._slots = threading.BoundedSemaphore(self.workers)
+        self._lock = threading.Lock()
+        self._all: set[ForkServerProcess] = set()
+        self.hello: dict = {}
+        self.bwrap_error = ""
+
+    def _start_worker(self) -> ForkServerProcess:
+        with self._lock:
+            if self._use_bwrap is None:
+                self._use_bwrap = self._first_start_decides()
+            worker = ForkServerProcess(use_bwrap=self._use_bwrap)
+            self._all.add(worker)
+            self.hello = worker.hello
+            return worker
+
+    def _first_start_decides(self) -> bool:
+        if self._want_bwrap is False:
+            return False
+        try:
+            ForkServerProcess(use_bwrap=True).kill()
+            return True
+        except (WorkerError, OSError) as exc:
+            self.bwrap_error = str(exc)
+            if self._want_bwrap:
+                raise
+            return False
+
+    def _acquire(self) -> ForkServerProcess:
+        self._slots.acquire()
+        try:
+            while True:
+                try:
+                    worker = self._idle.get_nowait()
+                except queue.Empty:
+                    return self._start_worker()
+                if worker.alive:
+                    return worker
+                self._discard(worker)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def _release(self, worker: ForkServerProcess) -> None:
+        self._idle.put(worker)
+        self._slots.release()
+
+    def _discard(self, worker: ForkServerProcess) -> None:
+        worker.kill()
+        with self._lock:
+            self._all.discard(worker)
+
+    def execute(self, request: ExecRequest) -> list[RawRun]:
+        """Run the program on every input (one fork per input) and return the raw runs in order."""
+        results: list[RawRun] = []
+        inputs = list(request.inputs)
+        limits: Limits = request.limits
+        mode = request.mode.value if isinstance(request.mode, Mode) else str(request.mode)
+        while len(results) < len(inputs):
+            pending = inputs[len(results) :]
+            message = {
+                "op": "run",
+                "code": request.program,
+                "mode": mode,
+                "fn": request.function_name,
+                "inputs": pending,
+                "limits": limits.model_dump(),
+            }
+            worker = self._acquire()
+            try:
+                worker.call(
+                    message, len(pending), limits.timeout_s + REPLY_SLACK_S, lambda r: results.append(_raw_run(r))
+                )
+            except (WorkerError, ValueError) as exc:
+                logger.warning("sandbox worker failed (%s); replacing it", exc)
+                self._discard(worker)
+                self._slots.release()
+                results.append(RawRun(Status.SANDBOX_ERROR, error=f"sandbox worker failed during this test: {exc}"))
+                continue
+            self._release(worker)
+        return results
+
+    def layers(self) -> dict[str, bool]:
+        """Layers this backend provides by construction (probing adds the measured ones)."""
+        worker = self._acquire()
+        self._release(worker)
+        return {
+            "fork_server": True,
+            "process_group_kill": True,
+            "rlimits": True,
+            "clean_env": True,
+            "seccomp": bool(self.hello.get("seccomp")),
+            "bwrap": bool(self._use_bwrap),
+        }
+
+    def close(self) -> None:
+        """Kill all workers (idle or not); the backend restarts them on next use."""
+        with self._lock:
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            worker.kill()
+        while True:
+            try:
+                self._idle.get_nowait()
+            except queue.Empty:
+                break
