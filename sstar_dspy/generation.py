@@ -1,0 +1,154 @@
+"""Stage 1 of S*: sample a program, then debug it on the public tests with execution feedback.
+
+Each sample keeps one ``rollout_id`` for its whole chain (generation and every debug round), so
+samples differ under DSPy's cache while a re-run with the same seed replays the same chain.
+A sample stops as soon as it passes every public test. If a debug call fails (LM error,
+unparsable answer, empty code, budget), the sample keeps its last good program and stops.
+
+Example:
+    >>> from sstar_dspy.problem import TestCase
+    >>> from sstar_dspy.sandbox.results import Status, TestResult
+    >>> r = TestResult(status=Status.WRONG_ANSWER, input="1 2\\n", expected="3\\n", actual="1\\n")
+    >>> print(format_feedback([r]))
+    Test 1: FAILED (wrong answer)
+      input:
+    1 2
+      expected output:
+    3
+      actual output:
+    1
+    Passed 0 of 1 public tests.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal
+
+from sstar_dspy.budget import BudgetExhaustedError
+from sstar_dspy.candidate import Candidate, DebugRound
+from sstar_dspy.sandbox.results import Status, TestResult
+from sstar_dspy.signatures import extract_code
+from sstar_dspy.solve_context import LMCallError, SolveContext
+
+__all__ = ["ContextMode", "format_feedback", "format_history", "problem_inputs", "run_sample"]
+
+logger = logging.getLogger(__name__)
+
+ContextMode = Literal["full", "last"]
+
+_MAX_FIELD_CHARS = 1500
+_STATUS_TEXT = {
+    Status.WRONG_ANSWER: "wrong answer",
+    Status.RUNTIME_ERROR: "runtime error",
+    Status.TIME_LIMIT: "time limit exceeded",
+    Status.MEMORY_LIMIT: "memory limit exceeded",
+    Status.OUTPUT_LIMIT: "output limit exceeded",
+    Status.COMPILE_ERROR: "the program does not compile",
+    Status.SANDBOX_ERROR: "the sandbox could not run it",
+}
+
+
+def _clip(text: str | None, limit: int = _MAX_FIELD_CHARS) -> str:
+    text = "" if text is None else text.rstrip("\n")
+    return text if len(text) <= limit else text[: limit // 2] + "\n...[truncated]...\n" + text[-limit // 2 :]
+
+
+def format_feedback(results: list[TestResult]) -> str:
+    """Render public-test results for the debugger: input, expected vs actual, error tail."""
+    if not results:
+        return "There are no public tests."
+    blocks = []
+    for i, r in enumerate(results, 1):
+        if r.passed:
+            blocks.append(f"Test {i}: passed\n  input:\n{_clip(r.input)}\n  output:\n{_clip(r.actual)}")
+            continue
+        lines = [f"Test {i}: FAILED ({_STATUS_TEXT.get(r.status, r.status.value)})", "  input:", _clip(r.input)]
+        if r.expected is not None:
+            lines += ["  expected output:", _clip(r.expected)]
+        if r.actual is not None and r.status is not Status.COMPILE_ERROR:
+            lines += ["  actual output:", _clip(r.actual) or "(nothing)"]
+        if r.error:
+            lines += ["  error:", _clip(r.error, 800)]
+        blocks.append("\n".join(lines))
+    passed = sum(r.passed for r in results)
+    return "\n".join([*blocks, f"Passed {passed} of {len(results)} public tests."])
+
+
+def format_history(rounds: list[DebugRound]) -> str:
+    """Earlier rounds (all but the latest) as text for the full-history context mode."""
+    parts = []
+    for r in rounds:
+        part = [f"[Round {r.round} program]", r.program or "(no program)"]
+        if r.reasoning:
+            part[0:0] = [f"[Round {r.round} diagnosis]", r.reasoning]
+        part += [f"[Round {r.round} feedback]", format_feedback(r.public_results)]
+        parts.append("\n".join(part))
+    return "\n\n".join(parts)
+
+
+def problem_inputs(ctx: SolveContext) -> dict[str, str]:
+    """The problem fields every code-writing signature takes."""
+    p = ctx.problem
+    return {
+        "problem": p.statement,
+        "mode": p.mode.value,
+        "function_name": p.function_name or "",
+        "starter_code": p.starter_code,
+    }
+
+
+def _stop_reason(err: Exception) -> str:
+    return f"budget: {err}" if isinstance(err, BudgetExhaustedError) else str(err)
+
+
+def run_sample(ctx: SolveContext, index: int, rollout_id: int, rounds: int, context: ContextMode = "full") -> Candidate:
+    """Generate sample ``index`` and debug it for up to ``rounds`` rounds; never raises."""
+    public = ctx.problem.public_tests
+    history: list[DebugRound] = []
+    try:
+        pred = ctx.predict("generate", rollout_id=rollout_id, **problem_inputs(ctx))
+        program, error = extract_code(pred.code), None
+        if not program:
+            error = "generate returned no code"
+            ctx.note_error(f"sample {index}: {error}")
+    except (LMCallError, BudgetExhaustedError) as err:
+        program, error = "", _stop_reason(err)
+    history.append(
+        DebugRound(round=0, program=program, public_results=ctx.run(program, public) if program else [], lm_error=error)
+    )
+    if not program:
+        return Candidate(index=index, rollout_id=rollout_id, program="", rounds=history)
+
+    for round_no in range(1, rounds + 1):
+        last = history[-1]
+        if not public or last.passes_public:
+            break
+        earlier = history[:-1] if context == "full" else []
+        try:
+            pred = ctx.predict(
+                "debug",
+                rollout_id=rollout_id,
+                **problem_inputs(ctx),
+                history=format_history(earlier),
+                program=last.program,
+                feedback=format_feedback(last.public_results),
+            )
+            fixed = extract_code(pred.code)
+            if not fixed:
+                raise LMCallError("debug returned no code")
+        except (LMCallError, BudgetExhaustedError) as err:
+            # keep the last good program (the reference implementation wiped it)
+            history.append(
+                DebugRound(
+                    round=round_no, program=last.program, public_results=last.public_results, lm_error=_stop_reason(err)
+                )
+            )
+            break
+        history.append(
+            DebugRound(round=round_no, program=fixed, reasoning=pred.diagnosis, public_results=ctx.run(fixed, public))
+        )
+    logger.debug(
+        "sample %d of %s: %d rounds, passes public: %s", index, ctx.problem.id, len(history), history[-1].passes_public
+    )
+    return Candidate(index=index, rollout_id=rollout_id, program=history[-1].program, rounds=history)

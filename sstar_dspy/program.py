@@ -1,0 +1,254 @@
+"""SStar: the S* test-time-scaling method as one optimizable DSPy module.
+
+Stage 1 samples ``n`` programs concurrently, each with its own ``rollout_id``, and debugs each
+for up to ``rounds`` rounds on the public tests (:mod:`sstar_dspy.generation`). Stage 2 hands the
+candidates to a selector (:mod:`sstar_dspy.selection`; S*'s adaptive selection by default).
+
+The five predictors are plain attributes, so ``named_predictors()``, ``save()``/``load()`` and
+every DSPy optimizer see them: ``generate``, ``debug``, ``generate_tests``, ``distinguish``,
+``judge``. Role LMs are applied at call time, so compiled and loaded programs keep routing them.
+
+Example:
+    >>> from sstar_dspy.program import SStar
+    >>> from sstar_dspy.selection import FirstSelector
+    >>> program = SStar(n=4, rounds=1, selector=FirstSelector())
+    >>> [name for name, _ in program.named_predictors()]
+    ['generate', 'debug', 'generate_tests', 'distinguish', 'judge']
+
+    With an LM configured (``dspy.configure(lm=...)`` or ``lms=RoleLMs(generator=lm)``)::
+
+        pred = program(problem=problem)
+        pred.program, pred.trace.summary()
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from math import comb
+from typing import Any
+
+import dspy
+
+from sstar_dspy.budget import Budget, UsageLedger
+from sstar_dspy.candidate import Candidate, DebugRound
+from sstar_dspy.errors import SStarError
+from sstar_dspy.generation import ContextMode, run_sample
+from sstar_dspy.problem import Problem
+from sstar_dspy.selection import AdaptiveSelector, GeneratedTestsSelector, MajorityVoteSelector, Selector
+from sstar_dspy.signatures import DebugCode, DistinguishPrograms, GenerateCode, GenerateTestInputs, JudgePair
+from sstar_dspy.solve_context import RoleLMs, SolveContext
+from sstar_dspy.trace import SelectionTrace, SolveTrace
+
+__all__ = ["RoleLMs", "SStar"]
+
+logger = logging.getLogger(__name__)
+
+_ROLLOUT_STRIDE = 10_000  # rollout_id = seed * stride + sample index: seeds never share rollouts
+
+
+class _Shared:
+    """Holds a resource (the sandbox) that copies of the program share instead of deep-copying."""
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def __deepcopy__(self, memo: dict) -> _Shared:
+        return self
+
+
+class SStar(dspy.Module):
+    """S*: parallel sampling + sequential debugging, then adaptive selection.
+
+    Args:
+        n: Number of parallel samples.
+        rounds: Maximum debugging rounds per sample after the first generation (the paper: 2).
+        context: ``"full"`` (the debugger sees every earlier round) or ``"last"`` (latest only).
+        selector: Stage 2 (default :class:`~sstar_dspy.selection.AdaptiveSelector`).
+        budget: Per-problem LM caps (default: unlimited).
+        lms: LM per role (default: DSPy's configured LM for every role).
+        sandbox: The :class:`~sstar_dspy.sandbox.Sandbox` (default: the shared default sandbox).
+        seed: Offsets every rollout_id, so one seed replays its samples from the cache and another
+            seed draws new ones.
+        temperature: Sampling temperature of generate/debug calls (None: the LM's own).
+        num_threads: Concurrent samples / duels.
+
+    Example:
+        >>> SStar(n=2, rounds=0).settings()["n"]
+        2
+    """
+
+    def __init__(
+        self,
+        n: int = 16,
+        rounds: int = 2,
+        context: ContextMode = "full",
+        selector: Selector | None = None,
+        budget: Budget | None = None,
+        lms: RoleLMs | None = None,
+        sandbox: Any = None,
+        seed: int = 0,
+        temperature: float | None = 0.7,
+        num_threads: int = 8,
+    ):
+        super().__init__()
+        if n < 1 or rounds < 0 or num_threads < 1:
+            raise SStarError(
+                f"SStar: need n >= 1, rounds >= 0, num_threads >= 1 (got n={n}, rounds={rounds}, "
+                f"num_threads={num_threads})"
+            )
+        if context not in ("full", "last"):
+            raise SStarError(f"SStar: context must be 'full' or 'last', not {context!r}")
+        self.generate = dspy.Predict(GenerateCode)
+        self.debug = dspy.Predict(DebugCode)
+        self.generate_tests = dspy.Predict(GenerateTestInputs)
+        self.distinguish = dspy.Predict(DistinguishPrograms)
+        self.judge = dspy.Predict(JudgePair)
+        self.n, self.rounds, self.context, self.seed = n, rounds, context, seed
+        self.temperature, self.num_threads = temperature, num_threads
+        self.selector = selector if selector is not None else AdaptiveSelector()
+        self.budget = budget or Budget()
+        self.lms = lms or RoleLMs()
+        self._sandbox = _Shared(sandbox)
+
+    @classmethod
+    def from_variant(cls, variant: str, **kwargs: Any) -> SStar:
+        """Build an SStar with a saved prompt variant ("paper", a name in signatures/, or a path)."""
+        from sstar_dspy.variants import load_variant
+
+        return load_variant(variant, **kwargs)
+
+    # -- public API ---------------------------------------------------------------------------------
+    def forward(self, problem: Problem) -> dspy.Prediction:
+        """Solve ``problem``: returns ``Prediction(program, candidates, trace)``."""
+        problem = _as_problem(problem)
+        ctx = self._context(problem)
+        started = time.perf_counter()
+        candidates = self._generate(ctx)
+        generation_s = time.perf_counter() - started
+        pred = self._select(ctx, candidates)
+        pred.trace.wall_s = {"generation": generation_s, **pred.trace.wall_s, "total": time.perf_counter() - started}
+        return pred
+
+    def generate_candidates(self, problem: Problem) -> tuple[list[Candidate], SolveTrace]:
+        """Stage 1 only (``sstar generate``): the candidates and a trace without selection."""
+        problem = _as_problem(problem)
+        ctx = self._context(problem)
+        started = time.perf_counter()
+        candidates = self._generate(ctx)
+        trace = self._trace(ctx, candidates, None)
+        trace.wall_s = {"generation": time.perf_counter() - started}
+        return candidates, trace
+
+    def select(self, problem: Problem, candidates: list[Candidate]) -> dspy.Prediction:
+        """Stage 2 only (``sstar select``), also for candidates produced elsewhere.
+
+        Candidates without rounds are run on the public tests first, so the public filter works.
+        """
+        problem = _as_problem(problem)
+        ctx = self._context(problem)
+        ready = []
+        for c in candidates:
+            if not c.rounds:
+                results = ctx.run(c.program, problem.public_tests)
+                c = c.model_copy(update={"rounds": [DebugRound(round=0, program=c.program, public_results=results)]})
+            ready.append(c)
+        return self._select(ctx, ready)
+
+    def settings(self) -> dict[str, Any]:
+        """The program's configuration as plain JSON (for run manifests and traces)."""
+        selector = {k: v for k, v in vars(self.selector).items() if isinstance(v, (int, float, str, bool, type(None)))}
+        return {
+            "n": self.n,
+            "rounds": self.rounds,
+            "context": self.context,
+            "seed": self.seed,
+            "temperature": self.temperature,
+            "num_threads": self.num_threads,
+            "selector": {"class": type(self.selector).__name__, **selector},
+            "budget": self.budget.model_dump(),
+        }
+
+    def estimate_calls(self) -> dict[str, int]:
+        """Upper bound of LM calls per problem, per role (before budgets)."""
+        sel = self.selector
+        uses_tests = isinstance(sel, (AdaptiveSelector, MajorityVoteSelector, GeneratedTestsSelector))
+        duels = 0
+        if isinstance(sel, AdaptiveSelector):
+            clusters = self.n if sel.top_k is None else min(self.n, sel.top_k)
+            duels = comb(clusters, 2) if sel.max_duels is None else min(comb(clusters, 2), sel.max_duels)
+        synthesize = isinstance(sel, AdaptiveSelector) and sel.synthesize_inputs
+        return {
+            "generator": self.n,
+            "debugger": self.n * self.rounds,
+            "test_generator": int(uses_tests) + (duels if synthesize else 0),
+            "judge": 2 * duels,
+        }
+
+    # -- stages ---------------------------------------------------------------------------------------
+    def _context(self, problem: Problem) -> SolveContext:
+        if (self.lms.for_role("generator") or self.generate.lm or dspy.settings.lm) is None:
+            raise SStarError(
+                "SStar: no LM configured; pass lms=RoleLMs(generator=lm) or call dspy.configure(lm=lm) "
+                "(sstar_dspy.lm.resolve_lm() gives the embedded model)"
+            )
+        sandbox = self._sandbox.value
+        if sandbox is None:
+            from sstar_dspy.sandbox import default_sandbox
+
+            sandbox = default_sandbox()
+        predictors = {
+            name: getattr(self, name) for name in ("generate", "debug", "generate_tests", "distinguish", "judge")
+        }
+        return SolveContext(
+            problem=problem,
+            predictors=predictors,
+            lms=self.lms,
+            ledger=UsageLedger(self.budget),
+            sandbox=sandbox,
+            num_threads=self.num_threads,
+            sample_temperature=self.temperature,
+        )
+
+    def _generate(self, ctx: SolveContext) -> list[Candidate]:
+        base = self.seed * _ROLLOUT_STRIDE
+        return ctx.map(lambda i: run_sample(ctx, i, base + i, self.rounds, self.context), list(range(self.n)))
+
+    def _select(self, ctx: SolveContext, candidates: list[Candidate]) -> dspy.Prediction:
+        started = time.perf_counter()
+        try:
+            selection = self.selector.select(ctx, candidates)
+        except Exception as err:  # a selector bug must not lose the candidates
+            logger.exception("selector %s crashed on %s", type(self.selector).__name__, ctx.problem.id)
+            ctx.note_error(f"selector crashed: {type(err).__name__}: {err}")
+            selection = SelectionTrace(selector=getattr(self.selector, "name", "?"), reason="selector crashed")
+        if selection.chosen is None and any(c.program.strip() for c in candidates):
+            selection.chosen = next(c.index for c in candidates if c.program.strip())
+            selection.reason += "; fallback: first candidate with a program"
+        trace = self._trace(ctx, candidates, selection)
+        trace.wall_s = {"selection": time.perf_counter() - started}
+        chosen = next((c.program for c in candidates if c.index == selection.chosen), "")
+        return dspy.Prediction(program=chosen, candidates=candidates, trace=trace)
+
+    def _trace(self, ctx: SolveContext, candidates: list[Candidate], selection: SelectionTrace | None) -> SolveTrace:
+        return SolveTrace(
+            problem_id=ctx.problem.id,
+            config=self.settings(),
+            candidates=candidates,
+            selection=selection,
+            chosen=selection.chosen if selection else None,
+            usage=ctx.ledger.snapshot(),
+            budget_stop=ctx.ledger.stop_reason,
+            errors=list(ctx.errors),
+        )
+
+
+def _as_problem(problem: Any) -> Problem:
+    if isinstance(problem, Problem):
+        return problem
+    if isinstance(problem, dict):
+        return Problem.model_validate(problem)
+    raise SStarError(
+        f"SStar: 'problem' must be a sstar_dspy.Problem (got {type(problem).__name__}); "
+        "load problems with sstar_dspy.problems or Problem.model_validate_json"
+    )

@@ -1,0 +1,89 @@
+"""The selector protocol and the helpers every selector shares.
+
+A selector is a small object with a ``name`` and ``select(ctx, candidates) -> SelectionTrace``.
+It may call the ``generate_tests``, ``distinguish`` and ``judge`` predictors and the sandbox, but
+only through the :class:`~sstar_dspy.solve_context.SolveContext`, so role LMs, budgets and usage
+accounting apply. Selectors never raise on LM or sandbox failures: they fall back and say why in
+``SelectionTrace.reason``.
+
+Example:
+    >>> from sstar_dspy.candidate import Candidate
+    >>> public_pool([Candidate(index=0, program="x"), Candidate(index=1, program="")])
+    ([0], '1 candidates pass the public tests')
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from sstar_dspy.budget import BudgetExhaustedError
+from sstar_dspy.candidate import Candidate
+from sstar_dspy.problem import TestCase
+from sstar_dspy.signatures import TestInput
+from sstar_dspy.solve_context import LMCallError, SolveContext
+from sstar_dspy.trace import SelectionTrace
+
+__all__ = ["Selector", "best_public_fallback", "generate_test_inputs", "public_pool"]
+
+
+@runtime_checkable
+class Selector(Protocol):
+    """Chooses one candidate; see the module docstring.
+
+    Attributes:
+        name: Short name used in traces and by ``sstar_dspy.selection.build``.
+        evaluation_only: True if the selector reads hidden tests (oracle).
+    """
+
+    name: str
+    evaluation_only: bool
+
+    def select(self, ctx: SolveContext, candidates: list[Candidate]) -> SelectionTrace:
+        """Choose among ``candidates`` (all of them, in sample order)."""
+        ...
+
+
+def public_pool(candidates: list[Candidate]) -> tuple[list[int], str]:
+    """Indices of candidates with a program that pass every public test, and a one-line note."""
+    pool = [c.index for c in candidates if c.program.strip() and c.passes_public]
+    return pool, f"{len(pool)} candidates pass the public tests"
+
+
+def best_public_fallback(selector: str, candidates: list[Candidate], *, note: str = "") -> SelectionTrace:
+    """The reference's answer when nothing passes the public tests: the first candidate with the
+    best public accuracy (no LM call)."""
+    with_code = [c for c in candidates if c.program.strip()]
+    if not with_code:
+        return SelectionTrace(selector=selector, chosen=None, reason="no candidate produced a program")
+    best = max(with_code, key=lambda c: (c.public_accuracy, -c.index))
+    why = f"no candidate passes the public tests; first with the best public accuracy ({best.public_accuracy:.2f})"
+    return SelectionTrace(selector=selector, chosen=best.index, reason=f"{note}{why}")
+
+
+def generate_test_inputs(ctx: SolveContext, *, max_inputs: int = 10) -> tuple[list[TestInput], str | None]:
+    """One ``generate_tests`` call: deduplicated inputs, or ([], why) on failure/budget stop."""
+    from sstar_dspy.generation import problem_inputs
+
+    try:
+        pred = ctx.predict("generate_tests", **problem_inputs(ctx))
+    except (LMCallError, BudgetExhaustedError) as err:
+        return [], f"test generation failed ({err})"
+    seen: set[str] = set()
+    unique: list[TestInput] = []
+    for t in pred.test_inputs or []:
+        key = t.input.strip()
+        if key and key not in seen:
+            seen.add(key)
+            unique.append(t)
+    if not unique:
+        return [], "test generation returned no inputs"
+    return unique[:max_inputs], None
+
+
+def as_cases(inputs: list[TestInput], *, with_expected: bool = False) -> list[TestCase]:
+    """Test inputs as sandbox test cases (expected outputs only when asked for)."""
+    return [TestCase(input=_as_stdin(t.input), output=t.expected_output if with_expected else None) for t in inputs]
+
+
+def _as_stdin(text: str) -> str:
+    return text if text.endswith("\n") else text + "\n"

@@ -1,0 +1,224 @@
+"""The five typed signatures of S*: one per LM step, the instruction in each docstring.
+
+DSPy's instruction optimizers (MIPROv2, GEPA) rewrite ``Signature.instructions``, which is the
+docstring, so every instruction lives there; field descriptions only name what a field holds.
+The starting texts follow the prompts of the S* paper (Li et al. 2025, Appendix A.2).
+
+Code travels as plain ``str`` fields through DSPy's default ChatAdapter (quotes, newlines, ``<``,
+``&`` and fences survive it); :func:`extract_code` removes Markdown fences the model may add.
+
+Example:
+    >>> import dspy
+    >>> from sstar_dspy.signatures import GenerateCode
+    >>> "Python" in GenerateCode.instructions
+    True
+    >>> list(GenerateCode.output_fields)
+    ['code']
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Literal
+
+import dspy
+from pydantic import BaseModel, ConfigDict, model_validator
+
+__all__ = [
+    "DebugCode",
+    "DistinguishPrograms",
+    "ExecutionComparison",
+    "GenerateCode",
+    "GenerateTestInputs",
+    "JudgePair",
+    "SIGNATURES",
+    "TestInput",
+    "Verdict",
+    "extract_code",
+]
+
+Verdict = Literal["A", "B", "tie"]
+
+
+class TestInput(BaseModel):
+    """One test input proposed by the model, with an optional predicted output.
+
+    ``input`` follows the problem's test encoding: the complete stdin text for stdin problems,
+    one JSON value per line (one per positional argument) for functional problems. A bare string
+    or a JSON list of arguments is accepted too, because small models often answer that way.
+
+    Example:
+        >>> TestInput.model_validate("1 2").input
+        '1 2'
+        >>> TestInput.model_validate({"input": [[1, 2], 3]}).input
+        '[1, 2]\\n3'
+    """
+
+    model_config = ConfigDict(extra="ignore")
+    __test__ = False
+
+    input: str
+    expected_output: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _coerce(cls, value: Any) -> Any:
+        if isinstance(value, (str, int, float)):
+            return {"input": str(value)}
+        if isinstance(value, (list, tuple)):
+            return {"input": "\n".join(json.dumps(v) for v in value)}
+        if isinstance(value, dict):
+            value = dict(value)
+            raw = value.get("input", value.get("stdin", value.get("args")))
+            if isinstance(raw, (list, tuple)):
+                value["input"] = "\n".join(json.dumps(v) for v in raw)
+            elif raw is not None and not isinstance(raw, str):
+                value["input"] = json.dumps(raw)
+            elif raw is not None:
+                value["input"] = raw
+            out = value.get("expected_output", value.get("output"))
+            value["expected_output"] = None if out is None else (out if isinstance(out, str) else json.dumps(out))
+        return value
+
+
+class ExecutionComparison(BaseModel):
+    """What the two programs of a duel really printed (or returned) on one input."""
+
+    input: str
+    output_a: str
+    output_b: str
+
+
+class GenerateCode(dspy.Signature):
+    """You are an expert competitive programmer. Write a correct and efficient Python 3 program
+    that solves the problem.
+
+    If `mode` is "stdin": the program reads the input from standard input and prints the answer
+    to standard output. Write a complete program that calls its own entry point (no
+    `if __name__` guard is needed), and do not print anything besides the answer.
+    If `mode` is "functional": implement the function or method named `function_name`; when
+    `starter_code` is given, complete that skeleton (for example the method of `class Solution`)
+    and keep its signature. Do not read input, do not print, and do not call the function.
+
+    Answer with the code only: no explanations and no example usage.
+    """
+
+    problem: str = dspy.InputField(desc="the problem statement")
+    mode: Literal["stdin", "functional"] = dspy.InputField()
+    function_name: str = dspy.InputField(desc="empty in stdin mode")
+    starter_code: str = dspy.InputField(desc="may be empty")
+    code: str = dspy.OutputField(desc="Python 3 source code")
+
+
+class DebugCode(dspy.Signature):
+    """You are an expert competitive programmer debugging your own solution. Below is the problem,
+    your latest program, and the result of running it on the public tests (the input, the
+    expected output and what your program actually produced, or the error it raised).
+    `history` holds your earlier attempts and their feedback, when available.
+
+    First reason step by step about why the program fails those tests: compare the expected and
+    actual outputs, check how the input is read and parsed, edge cases, and efficiency. Then write
+    the corrected complete program. It must follow the same interface as before (`mode`,
+    `function_name`, `starter_code`). Put only code in `code`: no explanations.
+    """
+
+    problem: str = dspy.InputField(desc="the problem statement")
+    mode: Literal["stdin", "functional"] = dspy.InputField()
+    function_name: str = dspy.InputField(desc="empty in stdin mode")
+    starter_code: str = dspy.InputField(desc="may be empty")
+    history: str = dspy.InputField(desc="earlier attempts with their feedback; may be empty")
+    program: str = dspy.InputField(desc="the latest program")
+    feedback: str = dspy.InputField(desc="results of the latest program on the public tests")
+    diagnosis: str = dspy.OutputField(desc="why the program fails")
+    code: str = dspy.OutputField(desc="the corrected Python 3 program")
+
+
+class GenerateTestInputs(dspy.Signature):
+    """You are an expert tester. Write a set of test inputs for the problem that together would
+    reveal bugs in a candidate solution. Cover (i) edge cases such as the smallest inputs, empty
+    or single-element collections and boundary values, (ii) complex or tricky inputs that are not
+    very long, and (iii) other inputs likely to catch a bug.
+
+    Every input must be valid under the problem's constraints and its input format. For mode
+    "stdin" an input is the complete text given on standard input. For mode "functional" an input
+    holds the arguments of `function_name`, one JSON value per line. You may give the expected
+    output of an input when you are sure of it; otherwise leave it out.
+    """
+
+    problem: str = dspy.InputField(desc="the problem statement")
+    mode: Literal["stdin", "functional"] = dspy.InputField()
+    function_name: str = dspy.InputField(desc="empty in stdin mode")
+    starter_code: str = dspy.InputField(desc="may be empty")
+    test_inputs: list[TestInput] = dspy.OutputField(desc="5 to 10 test inputs")
+
+
+class DistinguishPrograms(dspy.Signature):
+    """Two programs, A and B, were written for the same problem and behave differently on some
+    inputs. Read both carefully and write test inputs on which their outputs are likely to
+    differ, so that running them reveals which one is correct: cases where one implementation
+    may fail and the other succeed, edge cases, and complex but not very long inputs.
+
+    Every input must be valid under the problem's constraints and its input format. For mode
+    "stdin" an input is the complete text given on standard input; for mode "functional" it
+    holds the arguments of `function_name`, one JSON value per line.
+    """
+
+    problem: str = dspy.InputField(desc="the problem statement")
+    mode: Literal["stdin", "functional"] = dspy.InputField()
+    function_name: str = dspy.InputField(desc="empty in stdin mode")
+    program_a: str = dspy.InputField()
+    program_b: str = dspy.InputField()
+    distinguishing_inputs: list[TestInput] = dspy.OutputField(desc="1 to 5 test inputs")
+
+
+class JudgePair(dspy.Signature):
+    """You are an expert programming judge. Two candidate programs, A and B, solve the same
+    problem, and `executions` shows what each one actually printed (or returned) when run on the
+    same inputs. Decide which program is correct.
+
+    First analyse the problem and work out the correct output for each input yourself. Then check
+    both programs against it: samples can be tricky, so do not trust either program, and do not
+    favour a program because of its length, style or position. Answer "A" or "B" for the correct
+    program, or "tie" if both are equally correct or equally wrong.
+    """
+
+    problem: str = dspy.InputField(desc="the problem statement")
+    program_a: str = dspy.InputField()
+    program_b: str = dspy.InputField()
+    executions: list[ExecutionComparison] = dspy.InputField(desc="outputs of A and B on the same inputs")
+    analysis: str = dspy.OutputField(desc="your step-by-step reasoning")
+    verdict: Verdict = dspy.OutputField()
+
+
+SIGNATURES: dict[str, type[dspy.Signature]] = {
+    "generate": GenerateCode,
+    "debug": DebugCode,
+    "generate_tests": GenerateTestInputs,
+    "distinguish": DistinguishPrograms,
+    "judge": JudgePair,
+}
+"""The signature of each SStar predictor, by attribute name."""
+
+_FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
+
+
+def extract_code(text: str | None) -> str:
+    """Return the program inside a model answer: the fenced block if there is one, else the text.
+
+    With several fenced blocks, the longest Python (or untagged) block wins; an unterminated
+    fence (a truncated answer) keeps everything after it.
+
+    Example:
+        >>> extract_code("```python\\nprint('<&>')\\n```")
+        "print('<&>')"
+        >>> extract_code("x = 1")
+        'x = 1'
+    """
+    if not text:
+        return ""
+    blocks = [(tag.lower(), body) for tag, body in _FENCE.findall(text)]
+    if not blocks:
+        return text.strip()
+    python = [body for tag, body in blocks if tag in ("", "python", "python3", "py")]
+    return max(python or [body for _, body in blocks], key=len).strip("\n").rstrip()
