@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sstar_dspy.problem import Problem
+from sstar_dspy.sandbox.results import Status
 
 _SNIPPET = 200
 
@@ -50,7 +51,13 @@ def grade(problem: Problem, program: str, sandbox: Any | None = None) -> Verdict
         from sstar_dspy.sandbox import default_sandbox
 
         sandbox = default_sandbox()
-    results = sandbox.run(program, problem.hidden_tests, mode=problem.mode, function_name=problem.function_name)
+    tests = problem.hidden_tests
+    results = sandbox.run(program, tests, mode=problem.mode, function_name=problem.function_name)
+    retry = [i for i, r in enumerate(results) if r.status is Status.SANDBOX_ERROR]
+    if retry:  # the sandbox itself failed (not the program): grade those tests once more
+        again = sandbox.run(program, [tests[i] for i in retry], mode=problem.mode, function_name=problem.function_name)
+        for i, result in zip(retry, again, strict=True):
+            results[i] = result
     passed = sum(r.passed for r in results)
     failure = next((r for r in results if not r.passed), None)
     first = None

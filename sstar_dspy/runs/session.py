@@ -125,6 +125,7 @@ def run_eval(
     sandbox: Any | None = None,
     on_record: Callable[[ProblemRecord], None] | None = None,
     on_start: Callable[[int, int], None] | None = None,
+    kind: str = "eval",
 ) -> RunOutcome:
     """Evaluate ``program`` (or a custom ``solve``) on ``problems`` into ``run_dir``, resuming if it exists.
 
@@ -143,6 +144,7 @@ def run_eval(
         sandbox: Sandbox for grading.
         on_record: Called after each record is written.
         on_start: Called once with (pending problems, already recorded) before solving starts.
+        kind: What the run is (``eval``, ``generate``, ``select``, ``score``); a resume must match it.
 
     Raises:
         ConfigMismatchError: ``run_dir`` holds a run with another config.
@@ -151,11 +153,11 @@ def run_eval(
     if solve is None:
         if program is None:
             raise ValueError("run_eval needs a program or a solve function")
-        solve = solve_fn(program, sandbox=sandbox)
+        solve = solve_fn(program, sandbox=sandbox, models=models)
     data = data if data is not None else data_block(problems, source="<python>")
     with RunDirectory.open(run_dir) as run:
         manifest = open_session(
-            run, settings=settings, data=data, models=models or {}, command=command, runtime=runtime
+            run, settings=settings, data=data, models=models or {}, command=command, runtime=runtime, kind=kind
         )
         handler = _attach_log(run)
         runner = EvalRunner(run, solve, concurrency=concurrency, budget=budget, on_record=on_record)

@@ -2,6 +2,7 @@
 
 Example:
     >>> from sstar_dspy.problem import Problem
+from sstar_dspy.runs.cost import usage_cost
     >>> import dspy
     >>> class Echo(dspy.Module):
     ...     def forward(self, problem):
@@ -18,6 +19,7 @@ import time
 from typing import Any
 
 from sstar_dspy.problem import Problem
+from sstar_dspy.runs.cost import usage_cost
 from sstar_dspy.runs.grading import grade
 from sstar_dspy.runs.record import ProblemRecord, RoleUsage
 from sstar_dspy.runs.runner import SolveFn
@@ -33,18 +35,23 @@ def _trace_json(trace: Any) -> dict[str, Any] | None:
     return dict(trace) if isinstance(trace, dict) else None
 
 
-def usage_from_trace(trace: dict[str, Any] | None) -> dict[str, RoleUsage]:
-    """LM usage per role from a SolveTrace JSON (``usage: {role: {calls, prompt_tokens, ...}}``)."""
+def usage_from_trace(trace: dict[str, Any] | None, models: dict[str, str] | None = None) -> dict[str, RoleUsage]:
+    """LM usage per role from a SolveTrace JSON (``usage: {role: {calls, prompt_tokens, ...}}``).
+
+    ``models`` maps roles to model ids; the cost is filled in where litellm knows the price.
+    """
     usage: dict[str, RoleUsage] = {}
     if not trace:
         return usage
     for role, value in (trace.get("usage") or {}).items():
         if isinstance(value, dict):
+            prompt, completion = int(value.get("prompt_tokens", 0) or 0), int(value.get("completion_tokens", 0) or 0)
+            cost = value.get("cost_usd", value.get("cost"))
+            model = (models or {}).get(role)
+            if cost is None and model:
+                cost = usage_cost(model, prompt, completion)
             usage[role] = RoleUsage(
-                calls=int(value.get("calls", 0) or 0),
-                prompt_tokens=int(value.get("prompt_tokens", 0) or 0),
-                completion_tokens=int(value.get("completion_tokens", 0) or 0),
-                cost_usd=value.get("cost_usd", value.get("cost")),
+                calls=int(value.get("calls", 0) or 0), prompt_tokens=prompt, completion_tokens=completion, cost_usd=cost
             )
     return usage
 
@@ -57,14 +64,20 @@ def budget_stop_from_trace(trace: dict[str, Any] | None) -> str | None:
     return str(value) if value else None
 
 
-def solve_fn(program: Any, *, sandbox: Any | None = None, grade_candidates: bool = True) -> SolveFn:
+def solve_fn(
+    program: Any, *, sandbox: Any | None = None, grade_candidates: bool = True, models: dict[str, str] | None = None
+) -> SolveFn:
     """Build the runner's ``solve(problem, index) -> ProblemRecord`` around an SStar-like program.
+
+    Errors the program recovered from (failed LM calls, unparsable replies) are listed in the trace; the
+    record's ``error`` names the first, and its status is ``error`` when they left no program at all.
 
     Args:
         program: Called as ``program(problem=problem)``; returns a Prediction with ``program``,
             ``candidates`` and ``trace``.
         sandbox: Sandbox used to grade on hidden tests (the shared default when None).
         grade_candidates: Also grade every candidate (oracle pass@N, coverage curves).
+        models: Model id per role, to price the usage (litellm's table; None where unknown).
     """
 
     def solve(problem: Problem, index: int) -> ProblemRecord:
@@ -83,8 +96,12 @@ def solve_fn(program: Any, *, sandbox: Any | None = None, grade_candidates: bool
                 if code not in cache:
                     cache[code] = bool(grade(problem, code, sandbox).passed)
                 passed_each.append(cache[code])
-        usage = usage_from_trace(trace)
+        usage = usage_from_trace(trace, models)
+        errors = [str(e) for e in (trace or {}).get("errors") or []]
+        error = f"{len(errors)} errors during the solve; first: {errors[0]}" if errors else None
         return ProblemRecord(
+            status="error" if errors and not chosen.strip() else "ok",
+            error=error,
             problem_id=problem.id,
             index=index,
             passed=verdict.passed,

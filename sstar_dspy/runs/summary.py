@@ -109,7 +109,7 @@ def _mean(values: list[float]) -> float | None:
 
 def coverage_curve(records: list[ProblemRecord]) -> list[tuple[int, float]]:
     """Mean unbiased pass@k of the candidates for k = 1..min N, over graded problems with candidates."""
-    pools = [r.candidates_passed for r in records if r.passed is not None and r.candidates_passed]
+    pools = [r.candidates_passed for r in records if r.candidates_passed]
     if not pools:
         return []
     n_min = min(len(p) for p in pools)
@@ -121,7 +121,7 @@ def summarize(run: Run) -> RunSummary:
     records = run.records
     graded = [r for r in records if r.passed is not None]
     pass1 = _mean([float(bool(r.passed)) for r in graded])
-    oracle = _mean([float(bool(r.oracle_passed)) for r in graded])
+    oracle = _mean([float(bool(r.oracle_passed)) for r in records if r.passed is not None or r.candidates_passed])
     total = sum((r.total for r in records), RoleUsage())
     settings = run.manifest.settings if run.manifest else {}
     n = int(settings.get("n") or max((r.n_candidates for r in records), default=0))

@@ -1,0 +1,1 @@
+"""The ``sstar`` command: one module per subcommand, assembled in :mod:`sstar_dspy.cli.main`."""

@@ -1,0 +1,50 @@
+"""``sstar report RUN...``: summary table across runs and PNG plots."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sstar_dspy.cli.common import console, env
+
+
+def report(
+    runs: Annotated[list[Path], typer.Argument(help="Run directories (or records .jsonl files).", show_default=False)],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            envvar=env("report_out"),
+            help="Where to write the tables and plots (default: <first run>/report).",
+        ),
+    ] = None,
+    plots: Annotated[bool, typer.Option("--plots/--no-plots", envvar=env("plots"), help="Write PNG plots.")] = True,
+    markdown: Annotated[bool, typer.Option("--markdown", envvar=env("markdown"), help="Print Markdown.")] = False,
+) -> None:
+    """Summarise runs: pass@1, oracle pass@N, selection efficiency, calls, tokens, wall time, cost."""
+    from sstar_dspy.runs.plots import write_plots
+    from sstar_dspy.runs.report import to_json, to_markdown, to_rich
+    from sstar_dspy.runs.summary import load_run, summarize
+
+    summaries = [summarize(load_run(path)) for path in runs]
+    if markdown:
+        console.print(to_markdown(summaries), end="")
+    else:
+        console.print(to_rich(summaries))
+    target = out or ((runs[0] if runs[0].is_dir() else runs[0].parent) / "report")
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "summary.md").write_text(to_markdown(summaries), encoding="utf-8")
+    (target / "summary.json").write_text(json.dumps(to_json(summaries), indent=2) + "\n", encoding="utf-8")
+    written = [target / "summary.md", target / "summary.json"]
+    if plots:
+        written += write_plots(summaries, target)
+    console.print("wrote " + ", ".join(str(p) for p in written))
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``sstar report`` to the app."""
+    app.command("report")(report)

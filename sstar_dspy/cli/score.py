@@ -1,0 +1,103 @@
+"""``sstar score INPUT --problems SOURCE``: grade programs on hidden tests (ours or another system's).
+
+INPUT is a run directory (eval/select/generate), a records JSONL, a JSONL of ``{"problem_id", "program"}``
+selections, or a candidate JSONL (then every candidate is graded: oracle pass@N and coverage@k).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sstar_dspy.candidate import Candidate
+from sstar_dspy.cli.common import DataDirOpt, UsageError, console, full_problem_set
+from sstar_dspy.cli.eval import ConcurrencyOpt, RunDirOpt
+from sstar_dspy.cli.progress import command_line, run_with_progress, slug
+from sstar_dspy.cli.select import ProblemsOpt
+from sstar_dspy.cli.stages import grade_all, looks_like_candidates
+from sstar_dspy.runs.candidates import read_candidates
+from sstar_dspy.runs.grading import grade
+from sstar_dspy.runs.manifest import canonical_hash, file_sha256
+from sstar_dspy.runs.record import ProblemRecord
+from sstar_dspy.runs.rundir import RECORDS, read_records
+from sstar_dspy.runs.session import data_block
+
+
+def _inputs(path: Path) -> tuple[dict[str, ProblemRecord], dict[str, list[Candidate]], str]:
+    if path.is_dir():
+        if not (path / RECORDS).exists():
+            raise UsageError(f"{path}: not a run directory (no {RECORDS})")
+        records = read_records(path / RECORDS)
+        return {r.problem_id: r for r in records}, {}, canonical_hash([r.comparable() for r in records])
+    if looks_like_candidates(path):
+        return {}, read_candidates(path), file_sha256(path)
+    return {r.problem_id: r for r in read_records(path)}, {}, file_sha256(path)
+
+
+def score(
+    source: Annotated[Path, typer.Argument(help="Run dir, records/selections JSONL, or candidate JSONL.")],
+    problems_source: ProblemsOpt,
+    data_dir: DataDirOpt = None,
+    run_dir: RunDirOpt = None,
+    concurrency: ConcurrencyOpt = 2,
+) -> None:
+    """Grade chosen programs (and candidates) on the hidden tests into a new run directory."""
+    records, groups, input_hash = _inputs(source)
+    ids = set(records) | set(groups)
+    if not ids:
+        raise UsageError(f"{source}: nothing to score")
+    everything = full_problem_set(problems_source, data_dir=data_dir)
+    problems = [p for p in everything if p.id in ids]
+    if not problems:
+        raise UsageError(f"{source}: none of its problem ids are in {problems_source}")
+    settings = {"stage": "score", "input": str(source.resolve()), "input_sha256": input_hash}
+    data = data_block(problems, source=problems_source, files=getattr(everything, "files", ()))
+    target = run_dir or Path("runs") / f"score_{slug(source.name)}_{canonical_hash({'s': settings, 'd': data})[:8]}"
+
+    def solve(problem, index):
+        started = time.perf_counter()
+        old = records.get(problem.id)
+        if old is not None:
+            cands = [c.get("program", "") for c in ((old.trace or {}).get("candidates") or [])]
+            verdict = grade(problem, old.program)
+            return old.model_copy(
+                update={
+                    "index": index,
+                    "passed": verdict.passed,
+                    "hidden_passed": verdict.hidden_passed,
+                    "hidden_total": verdict.hidden_total,
+                    "first_failure": verdict.first_failure,
+                    "candidates_passed": grade_all(problem, cands) or old.candidates_passed,
+                }
+            )
+        programs = [c.program for c in groups[problem.id]]
+        return ProblemRecord(
+            problem_id=problem.id,
+            index=index,
+            candidates_passed=grade_all(problem, programs),
+            hidden_total=len(problem.hidden_tests),
+            wall_s=round(time.perf_counter() - started, 3),
+        )
+
+    run_with_progress(
+        problems,
+        run_dir=target,
+        label="score",
+        solve=solve,
+        settings=settings,
+        data=data,
+        models={},
+        command=command_line(),
+        concurrency=concurrency,
+        kind="score",
+        runtime={"concurrency": concurrency},
+    )
+    console.print(f"next: sstar report {target}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``sstar score`` to the app."""
+    app.command("score")(score)

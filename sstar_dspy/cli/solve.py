@@ -1,0 +1,165 @@
+"""``sstar solve FILE|-|example:NAME``: solve one problem and print the chosen program plus a short summary.
+
+FILE is our JSONL schema (one problem, or pick one with ``--id``) or a plain-text statement with examples
+("Input:/Output:" blocks become public tests). ``-`` reads either from stdin.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from sstar_dspy.cli import programs as P  # noqa: N812
+from sstar_dspy.cli.common import (
+    ApiBaseOpt,
+    ApiKeyOpt,
+    DataDirOpt,
+    JudgeModelOpt,
+    MaxTokensOpt,
+    ModelOpt,
+    ModelSettings,
+    TemperatureOpt,
+    UsageError,
+    env,
+    err_console,
+)
+from sstar_dspy.errors import ProblemFormatError
+from sstar_dspy.problem import Problem
+from sstar_dspy.runs.redact import redact, redact_text
+
+PLAIN_SUFFIXES = (".txt", ".md", ".text")
+
+
+def _from_text(text: str, name: str) -> Problem:
+    stripped = text.strip()
+    if not stripped:
+        raise ProblemFormatError("empty problem: give a JSONL problem or a statement with examples", path=name)
+    if stripped.startswith("{"):
+        try:
+            return Problem.model_validate_json(stripped.splitlines()[0] if "\n{" in stripped else stripped)
+        except ValidationError as exc:
+            msg = exc.errors()[0].get("msg", "invalid")
+            raise ProblemFormatError(f"not a valid problem ({msg})", path=name, line=1) from None
+    from sstar_dspy.problems import problem_from_text
+
+    return problem_from_text(text, id=Path(name).stem if name != "-" else "stdin")
+
+
+def read_problem(source: str, problem_id: str | None, data_dir: Path | None) -> Problem:
+    """One problem from a file, stdin, a suite or example:NAME."""
+    if source == "-":
+        return _from_text(sys.stdin.read(), "-")
+    path = Path(source)
+    if path.suffix.lower() in PLAIN_SUFFIXES:
+        try:
+            return _from_text(path.read_text(encoding="utf-8"), source)
+        except FileNotFoundError:
+            raise ProblemFormatError("no such file", path=source) from None
+        except UnicodeDecodeError:
+            raise ProblemFormatError("not UTF-8 text", path=source) from None
+    from sstar_dspy.problems import load_problems
+
+    problems = load_problems(source, data_dir=data_dir, ids=[problem_id] if problem_id else None)
+    if len(problems) != 1:
+        ids = ", ".join(p.id for p in list(problems)[:5])
+        raise UsageError(f"{source}: holds {len(problems)} problems ({ids}...); pick one with --id")
+    return problems[0]
+
+
+def solve(
+    source: Annotated[
+        str, typer.Argument(help="Problem file (.jsonl/.json/.txt/.md), '-' for stdin, or example:NAME.")
+    ],
+    problem_id: Annotated[str | None, typer.Option("--id", envvar=env("id"), help="Problem id within a file.")] = None,
+    method: P.MethodOpt = "sstar",
+    variant: P.VariantOpt = None,
+    n: P.NOpt = None,
+    rounds: P.RoundsOpt = None,
+    selector: P.SelectorOpt = None,
+    max_duels: P.MaxDuelsOpt = None,
+    seed: P.SeedOpt = 0,
+    threads: P.ThreadsOpt = 4,
+    model: ModelOpt = None,
+    judge_model: JudgeModelOpt = None,
+    api_base: ApiBaseOpt = None,
+    api_key: ApiKeyOpt = None,
+    temperature: TemperatureOpt = None,
+    max_tokens: MaxTokensOpt = None,
+    data_dir: DataDirOpt = None,
+    max_problem_calls: P.MaxProblemCallsOpt = None,
+    max_problem_tokens: P.MaxProblemTokensOpt = None,
+    max_problem_cost: P.MaxProblemCostOpt = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", envvar=env("solve_out"), help="Also write the program here.")
+    ] = None,
+    trace: Annotated[
+        Path | None, typer.Option("--trace", envvar=env("trace"), help="Write the full trace JSON here.")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print the per-candidate trace summary.")] = False,
+) -> None:
+    """Solve one problem: the chosen program goes to stdout, the summary to stderr."""
+    models = ModelSettings(model, api_base, api_key, temperature, max_tokens, judge_model)
+    spec = P.ProgramSpec(
+        method=method,
+        variant=variant,
+        n=n,
+        rounds=rounds,
+        selector=selector,
+        max_duels=max_duels,
+        seed=seed,
+        threads=threads,
+        temperature=temperature,
+        max_problem_calls=max_problem_calls,
+        max_problem_tokens=max_problem_tokens,
+        max_problem_cost=max_problem_cost,
+        price_model=models.model_ids()["generator"],
+    )
+    spec.settings()  # validates method, variant and budgets before any model starts
+    problem = read_problem(source, problem_id, data_dir)
+    for target in (out, trace):
+        if target is not None and not target.parent.is_dir():
+            raise UsageError(f"{target}: the directory {target.parent} does not exist")
+    program = spec.build(lms=models.build())
+    started = time.perf_counter()
+    pred = program(problem=problem)
+    wall = time.perf_counter() - started
+    t = pred.trace
+    sys.stdout.write(pred.program.rstrip("\n") + "\n" if pred.program else "")
+    passing = sum(c.passes_public for c in t.candidates)
+    rounds_used = sum(max(0, len(c.rounds) - 1) for c in t.candidates)
+    duels = len(t.selection.duels) if t.selection else 0
+    tokens = sum(u.total_tokens for u in t.usage.values())
+    err_console.print(
+        f"{problem.id}: {len(t.candidates)} candidates ({passing} pass the {len(problem.public_tests)} public tests), "
+        f"{rounds_used} debug rounds, {duels} duels, {t.lm_calls} LM calls, {tokens:,} tokens, {wall:.1f}s"
+    )
+    if t.selection:
+        err_console.print(f"selected #{t.chosen} by {t.selection.selector}: {t.selection.reason}")
+    if t.budget_stop:
+        err_console.print(f"budget stop: {t.budget_stop}")
+    for line in t.errors[:5]:
+        err_console.print(f"note: {redact_text(line)}")
+    if problem.gradable:
+        from sstar_dspy.runs.grading import grade
+
+        verdict = grade(problem, pred.program)
+        err_console.print(f"hidden tests: {verdict.hidden_passed}/{verdict.hidden_total} passed")
+    if verbose:
+        err_console.print(redact_text(t.summary()))
+    if out is not None:
+        out.write_text(redact_text(pred.program), encoding="utf-8")
+    if trace is not None:
+        trace.write_text(json.dumps(redact(t.model_dump(mode="json")), indent=1) + "\n", encoding="utf-8")
+    if not pred.program:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``sstar solve`` to the app."""
+    app.command("solve")(solve)

@@ -1,0 +1,47 @@
+"""Dollar cost of LM usage from litellm's local price table (None when litellm does not know the model).
+
+Example:
+    >>> usage_cost("openai/gpt-4o-mini", 1000, 1000) > 0
+    True
+    >>> usage_cost("embedded", 1000, 1000) is None
+    True
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+
+@lru_cache(maxsize=256)
+def token_prices(model: str) -> tuple[float, float] | None:
+    """(input, output) USD per token for a model id, or None if unknown (local and scripted models)."""
+    try:
+        import litellm
+    except ImportError:
+        return None
+    table = litellm.model_cost
+    candidates = [model, model.split("/", 1)[-1], model.rsplit("/", 1)[-1]]
+    for key in candidates:
+        entry = table.get(key)
+        if entry and "input_cost_per_token" in entry:
+            return float(entry.get("input_cost_per_token") or 0.0), float(entry.get("output_cost_per_token") or 0.0)
+    return None
+
+
+def usage_cost(model: str, prompt_tokens: int, completion_tokens: int) -> float | None:
+    """USD for the given token counts, or None when the price is unknown."""
+    prices = token_prices(model)
+    if prices is None:
+        return None
+    return prompt_tokens * prices[0] + completion_tokens * prices[1]
+
+
+def dollars_to_tokens(model: str, dollars: float) -> int | None:
+    """A conservative token cap for a dollar budget (every token priced at the dearer of input/output)."""
+    prices = token_prices(model)
+    if prices is None or max(prices) <= 0:
+        return None
+    return max(1, int(dollars / max(prices)))
