@@ -27,7 +27,12 @@ EXIT_NO_TARGET = 252  # functional mode: no Solution.<fn> and no top-level <fn>
 EXIT_UNSERIALISABLE = 253  # functional mode: return value is not JSON
 
 RESULT_FD = 3  # functional mode: the JSON return value is written here
+TRACEBACK_FRAMES = 30  # last frames of a traceback worth printing (deep recursion has 50000)
 _PR_SET_PDEATHSIG = 1
+try:
+    _PRCTL = ctypes.CDLL(None, use_errno=True).prctl  # resolved once, in the server
+except (OSError, AttributeError):
+    _PRCTL = None
 
 # LiveCodeBench's ``import_string`` (lcb_runner/evaluation/testing_util.py): every program sees these names.
 PRELUDE = """
@@ -82,10 +87,8 @@ class _Quitter:
 def _confine(*, server_pid: int, workdir: str, limits: dict, fds: dict) -> None:
     """Process group, parent-death signal, stdio, working directory and rlimits (before any user code)."""
     os.setpgid(0, 0)
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != server_pid:  # the server died between fork and prctl
         os._exit(1)
     os.dup2(fds["stdin"], 0)
@@ -117,7 +120,7 @@ def _report_exception(exc: BaseException) -> int:
     """Print the traceback without the harness frame; return the exit code for this exception."""
     tb = exc.__traceback__.tb_next if exc.__traceback__ is not None else None
     try:
-        sys.stderr.write("".join(traceback.format_exception(type(exc), exc, tb)))
+        sys.stderr.write("".join(traceback.format_exception(type(exc), exc, tb, limit=-TRACEBACK_FRAMES)))
         sys.stderr.flush()
     except Exception:  # noqa: BLE001 - stderr itself may be broken by the program
         pass

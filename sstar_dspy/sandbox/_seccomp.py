@@ -14,13 +14,16 @@ a denylist on top of a default ALLOW (threads, files and memory behave normally)
   ``chroot``, ``bpf``, ``keyctl``, ``add_key``, ``request_key``, ``perf_event_open``, ``userfaultfd``,
   ``io_uring_*``, module loading, ``reboot``, ``kexec_*``, ``swapon``/``swapoff``, ``acct``.
 
-Building the filter costs ~2 ms and is done once per server; each child adds its pid-specific rules to
-its forked copy and loads it (~1 ms).
+Building the filter costs ~2 ms and is done once per server; each child patches its pid into a copy of
+the compiled BPF and loads it.
 """
 
 from __future__ import annotations
 
+import ctypes
 import errno
+import struct
+import tempfile
 
 CLONE_THREAD = 0x00010000
 
@@ -35,19 +38,34 @@ DENY_EPERM = (
 DENY_UNLESS_SELF = ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
 
 
+PR_SET_NO_NEW_PRIVS = 38
+PR_SET_SECCOMP = 22
+SECCOMP_MODE_FILTER = 2
+TEMPLATE_PID = 0x7ABCDEF1  # placeholder compiled into the BPF, patched with the child's pid
+BPF_JEQ_K = 0x15
+_INSN = struct.Struct("HBBI")
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_char_p)]
+
+
 class SeccompFilter:
-    """A prebuilt filter; :meth:`load_for` finishes and installs it in a freshly forked child.
+    """The filter compiled once to BPF; :meth:`load_for` patches in the child's pid and installs it.
+
+    The pid-dependent rules are compiled with a placeholder pid; each child copies the BPF program,
+    replaces the placeholder with its own pid and loads it with two ``prctl`` calls (~50 us instead of
+    ~1 ms for libseccomp's per-child compile).
 
     Example:
         >>> f = SeccompFilter()            # raises ImportError/OSError where libseccomp is missing
-        >>> callable(f.load_for)
+        >>> f.instructions > 0
         True
     """
 
     def __init__(self) -> None:
         import pyseccomp as seccomp
 
-        self._seccomp = seccomp
         eperm = seccomp.ERRNO(errno.EPERM)
         flt = seccomp.SyscallFilter(seccomp.ALLOW)
         for name in DENY_EPERM:
@@ -57,13 +75,32 @@ class SeccompFilter:
                 continue
         flt.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
         flt.add_rule(eperm, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, CLONE_THREAD, 0))
-        self._filter = flt
+        for name in DENY_UNLESS_SELF:
+            flt.add_rule(eperm, name, seccomp.Arg(0, seccomp.NE, TEMPLATE_PID))
+        flt.add_rule(eperm, "prlimit64", seccomp.Arg(0, seccomp.NE, 0))
+        with tempfile.TemporaryFile() as handle:
+            flt.export_bpf(handle)
+            handle.seek(0)
+            program = handle.read()
+        self.instructions = len(program) // _INSN.size
+        self._program = program
+        words = [_INSN.unpack_from(program, i * _INSN.size) for i in range(self.instructions)]
+        self._slots = [i * _INSN.size for i, (_, _, _, k) in enumerate(words) if k == TEMPLATE_PID]
+        # libseccomp may share one comparison between the rules; every use must be a plain `jeq #pid`
+        if not self._slots or any(words[o // _INSN.size][0] != BPF_JEQ_K for o in self._slots):
+            raise RuntimeError("unexpected BPF layout from libseccomp: cannot place the child's pid")
+        self._prctl = ctypes.CDLL(None, use_errno=True).prctl
+        self._prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong]
 
     def load_for(self, pid: int) -> None:
-        """Add the rules that depend on the child's pid and load the filter (irreversible)."""
-        seccomp = self._seccomp
-        eperm = seccomp.ERRNO(errno.EPERM)
-        for name in DENY_UNLESS_SELF:
-            self._filter.add_rule(eperm, name, seccomp.Arg(0, seccomp.NE, pid))
-        self._filter.add_rule(eperm, "prlimit64", seccomp.Arg(0, seccomp.NE, 0))
-        self._filter.load()
+        """Install the filter in this process with ``pid`` as the only signal target (irreversible)."""
+        program = bytearray(self._program)
+        for offset in self._slots:
+            code, jt, jf, _ = _INSN.unpack_from(program, offset)
+            _INSN.pack_into(program, offset, code, jt, jf, pid)
+        buffer = ctypes.create_string_buffer(bytes(program), len(program))
+        fprog = _SockFprog(self.instructions, ctypes.cast(buffer, ctypes.c_char_p))
+        if self._prctl(PR_SET_NO_NEW_PRIVS, 1, None, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
+        if self._prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(fprog), 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_SECCOMP) failed")

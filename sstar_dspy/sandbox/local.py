@@ -115,6 +115,10 @@ class ForkServerProcess:
         return line
 
     @property
+    def pid(self) -> int:
+        return self._proc.pid
+
+    @property
     def alive(self) -> bool:
         return self._proc.poll() is None
 
@@ -252,6 +256,11 @@ class LocalForkServerBackend:
             "seccomp": bool(self.hello.get("seccomp")),
             "bwrap": bool(self._use_bwrap),
         }
+
+    def worker_pids(self) -> list[int]:
+        """Host pids of the running workers (the ``bwrap`` or ``python`` process each one was started as)."""
+        with self._lock:
+            return [worker.pid for worker in self._all if worker.alive]
 
     def close(self) -> None:
         """Kill all workers (idle or not); the backend restarts them on next use."""
