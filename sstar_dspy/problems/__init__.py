@@ -13,6 +13,7 @@ from sstar_dspy.problems.jsonl import read_jsonl, write_jsonl
 from sstar_dspy.problems.load import load_problems
 from sstar_dspy.problems.problemset import Excluded, ProblemSet
 from sstar_dspy.problems.suites import DATA_DIR_ENV, Suite, list_examples, list_suites, resolve_data_dir
+from sstar_dspy.problems.text import problem_from_text
 
 __all__ = [
     "DATA_DIR_ENV",
@@ -26,6 +27,7 @@ __all__ = [
     "list_examples",
     "list_suites",
     "load_problems",
+    "problem_from_text",
     "read_jsonl",
     "resolve_data_dir",
     "write_jsonl",
