@@ -43,10 +43,10 @@ Grader = Callable[[Problem, str], bool]
 
 
 def hidden_test_grader(problem: Problem, code: str) -> bool:
-    """Default grader: run ``code`` on the hidden tests in the sandbox (same rule as the run records)."""
-    from sstar_dspy.runs.grading import grade
+    """Default grader: the execution metric's own hidden-test verdict (``sstar_dspy.metric.grade_program``)."""
+    from sstar_dspy.metric import grade_program
 
-    return grade(problem, code).passed is True
+    return grade_program(problem, code)[0]
 
 
 def expected_verdict(a_passes: bool, b_passes: bool) -> str:

@@ -262,6 +262,7 @@ def build_optimizer(
     *,
     reflection_lm: dspy.LM | None = None,
     prompt_lm: dspy.LM | None = None,
+    task_lm: dspy.LM | None = None,
     grader: Grader = hidden_test_grader,
     log_dir: Path | None = None,
     progress: ProgressLog | None = None,
@@ -305,10 +306,13 @@ def build_optimizer(
         ) from None
     if settings.num_trials is not None and settings.auto is not None:
         raise OptimizeError("MIPROv2: give either --auto or --num-trials, not both")
+    if (task_lm or dspy.settings.lm) is None:
+        raise OptimizeError("MIPROv2 needs a task LM: pass --model (or dspy.configure(lm=...))")
     optimizer = dspy.MIPROv2(
         metric=demo_metric,
         metric_threshold=1.0,
-        prompt_model=prompt_lm,
+        prompt_model=prompt_lm or task_lm or dspy.settings.lm,
+        task_model=task_lm or dspy.settings.lm,
         auto=settings.auto if settings.num_trials is None else None,
         num_candidates=None if settings.num_trials is None else max(2, settings.num_trials // 2),
         max_bootstrapped_demos=settings.max_bootstrapped_demos,
@@ -349,6 +353,7 @@ def compile_program(
         metric,
         reflection_lm=reflection_lm,
         prompt_lm=prompt_lm or task_lm,
+        task_lm=task_lm,
         grader=grader,
         log_dir=log_dir,
         progress=progress,
