@@ -75,6 +75,11 @@ class RunCache:
                 _, (_, dropped) = self._entries.popitem(last=False)
                 self._bytes -= dropped
 
+    @property
+    def size_bytes(self) -> int:
+        """Approximate bytes held by the cached runs."""
+        return self._bytes
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

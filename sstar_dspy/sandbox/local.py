@@ -27,6 +27,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from sstar_dspy.problem import Mode
 from sstar_dspy.sandbox.backend import ExecRequest, RawRun
@@ -46,6 +47,9 @@ CHILD_ENV = {
     "MKL_NUM_THREADS": "1",
 }
 START_TIMEOUT_S = 20.0
+# bwrap --die-with-parent (PR_SET_PDEATHSIG) fires when the *thread* that spawned the worker exits, so
+# workers are spawned from one thread that lives as long as the process (never from a pool thread).
+_SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sandbox-spawner")
 REPLY_SLACK_S = 5.0  # backstop on top of the per-test deadline the worker enforces itself
 
 
@@ -62,7 +66,8 @@ class ForkServerProcess:
             raise WorkerError("bubblewrap (bwrap) is not installed")
         argv = [*(prefix or []), sys.executable, "-I", SERVER_SCRIPT]
         self.bwrap = prefix is not None
-        self._proc = subprocess.Popen(
+        self._proc = _SPAWNER.submit(
+            subprocess.Popen,
             argv,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -71,7 +76,7 @@ class ForkServerProcess:
             cwd="/",
             start_new_session=True,
             close_fds=True,
-        )
+        ).result()
         self._buffer = b""
         try:
             self.hello = self.call({"op": "hello"}, 1, START_TIMEOUT_S)[0]
@@ -90,8 +95,8 @@ class ForkServerProcess:
         for _ in range(replies):
             line = self._readline(timeout_per_reply)
             reply = json.loads(line)
-            if "fatal" in reply:
-                raise WorkerError(reply["fatal"])
+            if not isinstance(reply, dict) or "fatal" in reply:
+                raise WorkerError(str(reply.get("fatal") if isinstance(reply, dict) else reply))
             out.append(reply)
             if on_reply is not None:
                 on_reply(reply)
@@ -120,14 +125,21 @@ class ForkServerProcess:
 
     @property
     def alive(self) -> bool:
-        return self._proc.poll() is None
+        """Whether the worker runs; never reaps it (its pid must stay reserved until :meth:`kill`)."""
+        if self._proc.returncode is not None:
+            return False
+        try:
+            return os.waitid(os.P_PID, self._proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+        except ChildProcessError:
+            return False
 
     def kill(self) -> None:
-        """SIGKILL the worker's whole session (bwrap takes its namespace with it)."""
-        try:
-            os.killpg(self._proc.pid, signal.SIGKILL)
-        except OSError:
-            pass
+        """SIGKILL the worker's whole session (bwrap takes its namespace with it), then reap it."""
+        if self._proc.returncode is None:  # not reaped yet, so the pid (= session id) cannot be recycled
+            try:
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
         for stream in (self._proc.stdin, self._proc.stdout):
             try:
                 stream.close()
@@ -172,23 +184,28 @@ class LocalForkServerBackend:
     def _start_worker(self) -> ForkServerProcess:
         with self._lock:
             if self._use_bwrap is None:
-                self._use_bwrap = self._first_start_decides()
-            worker = ForkServerProcess(use_bwrap=self._use_bwrap)
+                worker = self._first_worker()
+            else:
+                worker = ForkServerProcess(use_bwrap=self._use_bwrap)
             self._all.add(worker)
             self.hello = worker.hello
             return worker
 
-    def _first_start_decides(self) -> bool:
-        if self._want_bwrap is False:
-            return False
-        try:
-            ForkServerProcess(use_bwrap=True).kill()
-            return True
-        except (WorkerError, OSError) as exc:
-            self.bwrap_error = str(exc)
-            if self._want_bwrap:
-                raise
-            return False
+    def _first_worker(self) -> ForkServerProcess:
+        """Start the first worker, deciding whether bubblewrap works here (the start is the probe)."""
+        if self._want_bwrap is not False:
+            try:
+                worker = ForkServerProcess(use_bwrap=True)
+                self._use_bwrap = True
+                return worker
+            except (WorkerError, OSError) as exc:
+                self.bwrap_error = str(exc)
+                if self._want_bwrap:
+                    raise WorkerError(f"bubblewrap was required but does not work here: {exc}") from exc
+                logger.warning("bubblewrap does not work here (%s); fork servers run without it", exc)
+        worker = ForkServerProcess(use_bwrap=False)
+        self._use_bwrap = False
+        return worker
 
     def _acquire(self) -> ForkServerProcess:
         self._slots.acquire()
@@ -220,6 +237,7 @@ class LocalForkServerBackend:
         inputs = list(request.inputs)
         limits: Limits = request.limits
         mode = request.mode.value if isinstance(request.mode, Mode) else str(request.mode)
+        retried: set[int] = set()
         while len(results) < len(inputs):
             pending = inputs[len(results) :]
             message = {
@@ -235,11 +253,16 @@ class LocalForkServerBackend:
                 worker.call(
                     message, len(pending), limits.timeout_s + REPLY_SLACK_S, lambda r: results.append(_raw_run(r))
                 )
-            except (WorkerError, ValueError) as exc:
-                logger.warning("sandbox worker failed (%s); replacing it", exc)
+            except (WorkerError, ValueError, KeyError) as exc:
                 self._discard(worker)
                 self._slots.release()
-                results.append(RawRun(Status.SANDBOX_ERROR, error=f"sandbox worker failed during this test: {exc}"))
+                failed = len(results)
+                if failed in retried:  # twice in a row on the same test: give up on it
+                    logger.warning("sandbox worker failed twice on the same test (%s); reporting a sandbox error", exc)
+                    results.append(RawRun(Status.SANDBOX_ERROR, error=f"sandbox worker failed during this test: {exc}"))
+                else:  # e.g. killed from outside: retry the test once on a fresh worker
+                    logger.warning("sandbox worker failed (%s); retrying the test on a fresh worker", exc)
+                    retried.add(failed)
                 continue
             self._release(worker)
         return results

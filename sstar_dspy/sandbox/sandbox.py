@@ -26,7 +26,7 @@ from sstar_dspy.problem import Mode, TestCase
 from sstar_dspy.sandbox.backend import ExecRequest, RawRun, SandboxBackend
 from sstar_dspy.sandbox.cache import RunCache
 from sstar_dspy.sandbox.compare import get_comparator
-from sstar_dspy.sandbox.local import LocalForkServerBackend
+from sstar_dspy.sandbox.local import LocalForkServerBackend, WorkerError
 from sstar_dspy.sandbox.probe import probe_layers
 from sstar_dspy.sandbox.results import Limits, Status, TestResult
 
@@ -109,7 +109,7 @@ class Sandbox:
             if self._layers is None:
                 try:
                     self._layers = probe_layers(self.backend)
-                except OSError as exc:
+                except (OSError, WorkerError) as exc:
                     raise SandboxUnavailableError(f"the sandbox backend cannot start: {exc}") from exc
                 missing = [name for name in STRICT_LAYERS if not self._layers.get(name, False)]
                 if missing and self.strict:
@@ -207,6 +207,19 @@ class Sandbox:
     def output_key(self, actual: str | None, mode: Mode | str) -> str | None:
         """Canonical key of an output under this sandbox's comparator (equal keys = equal behaviour)."""
         return self.comparator.key(actual, _check_mode(mode, "_") if not isinstance(mode, Mode) else mode)
+
+    def cache_info(self) -> dict:
+        """Where and how big the result cache is (in-memory, per Sandbox), for ``sstar doctor``."""
+        if self.cache is None:
+            return {"kind": "none"}
+        return {
+            "kind": "memory",
+            "entries": len(self.cache),
+            "bytes": self.cache.size_bytes,
+            "max_bytes": self.cache.max_bytes,
+            "hits": self.cache.hits,
+            "misses": self.cache.misses,
+        }
 
     # -- lifecycle -------------------------------------------------------------------------------
     def close(self) -> None:

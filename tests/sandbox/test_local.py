@@ -1,0 +1,62 @@
+"""The local fork-server backend: worker lifecycle, retries, layer probe."""
+
+import os
+import signal
+import threading
+
+from sstar_dspy.problem import Mode, TestCase
+from sstar_dspy.sandbox import ExecRequest, Limits, LocalForkServerBackend, Sandbox, Status
+
+from .conftest import stray_processes
+
+LIMITS = Limits(timeout_s=2.0, memory_mb=256)
+
+
+def test_workers_started_from_a_short_lived_thread_survive_it():
+    with Sandbox(workers=1, limits=LIMITS) as box:
+        thread = threading.Thread(target=box.run, args=("print(1)", [TestCase(input="")]), kwargs={"mode": "stdin"})
+        thread.start()
+        thread.join()
+        before = box.backend.worker_pids()
+        result = box.run("print(2)", [TestCase(input="", output="2")], mode="stdin")[0]
+        assert result.status is Status.PASSED
+        assert box.backend.worker_pids() == before  # not killed by the spawning thread's exit (PDEATHSIG)
+
+
+def test_worker_killed_from_outside_mid_test_is_retried_once():
+    backend = LocalForkServerBackend(workers=1)
+    try:
+        backend.execute(ExecRequest("pass", ("",), Mode.STDIN, None, LIMITS))
+        (pid,) = backend.worker_pids()
+        timer = threading.Timer(0.3, os.killpg, args=(pid, signal.SIGKILL))
+        timer.start()
+        sleepy = "import time\ntime.sleep(0.8)\nprint('done')"
+        runs = backend.execute(ExecRequest(sleepy, ("",), Mode.STDIN, None, LIMITS))
+        timer.join()
+        assert [r.status for r in runs] == [Status.EXECUTED] and runs[0].actual == "done\n"
+        assert backend.worker_pids() and backend.worker_pids() != [pid]
+        assert stray_processes(backend.worker_pids()) == []
+    finally:
+        backend.close()
+
+
+def test_close_kills_workers_and_leaves_nothing():
+    backend = LocalForkServerBackend(workers=2)
+    backend.execute(ExecRequest("print(1)", ("", ""), Mode.STDIN, None, LIMITS))
+    pids = backend.worker_pids()
+    assert pids
+    backend.close()
+    assert backend.worker_pids() == []
+    for pid in pids:
+        assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
+
+
+def test_without_bwrap_the_layer_is_reported_missing():
+    backend = LocalForkServerBackend(workers=1, bwrap=False)
+    try:
+        layers = backend.layers()
+        assert layers["bwrap"] is False and layers["fork_server"] is True
+        run = backend.execute(ExecRequest("import os\nprint(sorted(os.environ))", ("",), Mode.STDIN, None, LIMITS))[0]
+        assert run.status is Status.EXECUTED and "PATH" in run.actual
+    finally:
+        backend.close()
