@@ -317,3 +317,19 @@ def load_variant(variant: str | Path = PAPER, *, program: dspy.Module | None = N
     elif sstar_kwargs:
         raise TypeError("pass either program= or SStar keyword arguments, not both")
     return apply_variant(program, variant)
+
+
+def write_paper_variant(path: str | Path | None = None) -> Path:
+    """(Re)generate ``signatures/paper.json`` from the code's default prompts; returns the file written.
+
+    Run after changing a signature: ``python -c "from sstar_dspy.variants import write_paper_variant as w; w()"``.
+    """
+    from sstar_dspy.program import SStar
+
+    return save_variant(
+        SStar(),
+        Path(path) if path is not None else _REPO_SIGNATURES / f"{PAPER}.json",
+        description="The S* paper's prompts (Li et al. 2025, Appendix A.2) as written in sstar_dspy.signatures: "
+        "the code's defaults, generated from the code by sstar_dspy.variants.write_paper_variant().",
+        provenance={"source": "code defaults"},
+    )

@@ -74,16 +74,16 @@ def compare_command(
     """Compare variants (run on --suite) and/or existing runs: pass@1, paired bootstrap CI of each difference, cost."""
     from sstar_dspy.cli.optimize import sstar_factory
     from sstar_dspy.comparison import compare_runs
+    from sstar_dspy.program import SStar
     from sstar_dspy.runs import data_block, load_run
     from sstar_dspy.variant_eval import evaluate_variant
-    from sstar_dspy.variants import resolve_variant_path
+    from sstar_dspy.variants import apply_variant
 
     if len(items) < 2:
         raise UsageError("compare needs at least two variants or run directories (the first is the baseline)")
     variants = [item for item in items if not is_run_dir(item)]
-    for item in variants:
-        if item != "paper":
-            resolve_variant_path(item)  # unknown variant: one clear line before any model starts
+    for item in variants:  # unknown variant or changed layout: one clear line before any model starts
+        apply_variant(SStar(), item)
     labels = [label_of(item) for item in items]
     if len(set(labels)) != len(labels):
         raise UsageError(f"two arguments share the name {labels}; rename a variant file or run directory")

@@ -136,8 +136,10 @@ def optimize_command(
     limit: LimitOpt = None,
 ) -> None:
     """Optimize SStar's prompts (GEPA / MIPROv2 / BootstrapFewShot) and save them to signatures/<name>.json."""
-    from sstar_dspy.optimize import OptimizerName, OptimizeSettings
+    from sstar_dspy.optimize import OptimizerName, OptimizeSettings, resolve_tuned, top_level_predictors
     from sstar_dspy.optimize_run import run_optimization
+    from sstar_dspy.program import SStar
+    from sstar_dspy.variants import apply_variant
 
     try:
         optimizer_name = OptimizerName(optimizer)
@@ -159,6 +161,8 @@ def optimize_command(
         seed=seed,
     )
     train_size, val_size = parse_split(train, "--train"), parse_split(val, "--val")
+    resolve_tuned(settings.tune, top_level_predictors(SStar()))  # bad --tune: one line before any model starts
+    apply_variant(SStar(), start_from)  # unknown or incompatible --start-from, likewise
     problems = load_problem_set(suite, data_dir=data_dir, limit=limit)
     if not all(p.gradable for p in problems):
         raise UsageError(f"{suite}: optimization needs problems with hidden tests (the metric grades on them)")
