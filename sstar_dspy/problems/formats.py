@@ -16,9 +16,9 @@ from typing import Any
 
 from sstar_dspy.problem import Problem
 from sstar_dspy.problems import codecontests, humaneval, jsonl, lcb, lcb_public, leetcode
-from sstar_dspy.problems.errors import ProblemSourceError
+from sstar_dspy.problems.errors import ProblemFormatError, ProblemSourceError
 from sstar_dspy.problems.problemset import Excluded
-from sstar_dspy.problems.records import peek_record
+from sstar_dspy.problems.records import iter_records
 
 Reader = Callable[[Path], Iterator["Problem | Excluded"]]
 
@@ -59,9 +59,11 @@ FORMATS: dict[str, Format] = {
 
 
 def get_format(name: str) -> Format:
-    """The format called ``name`` (ProblemSourceError listing the known ones otherwise)."""
+    """The format called ``name`` (ProblemFormatError listing the known ones otherwise)."""
     if name not in FORMATS:
-        raise ProblemSourceError(f"unknown format {name!r}; known formats: {', '.join(sorted(FORMATS))}")
+        raise ProblemFormatError(
+            f"unknown format {name!r}; known formats: {', '.join(sorted(FORMATS))}", field="format"
+        )
     return FORMATS[name]
 
 
@@ -84,18 +86,20 @@ def detect_format_of_record(data: dict[str, Any]) -> str | None:
 
 
 def detect_format(path: Path) -> str:
-    """Detect a file's (or an LCB directory's) format; ProblemSourceError with a fix when it cannot."""
+    """Detect a file's (or an LCB directory's) format; ProblemFormatError with a fix when it cannot."""
     if path.is_dir():
         if any(path.glob("test*.jsonl")):
             return "lcb"
         raise ProblemSourceError(f"{path}: a directory is only read as LiveCodeBench test*.jsonl files; none found")
-    first = peek_record(path)
+    records = iter_records(path)
+    first = next(records, None)
+    records.close()
     if first is None:
-        raise ProblemSourceError(f"{path}: the file holds no records")
-    found = detect_format_of_record(first)
+        raise ProblemFormatError("the file holds no problems", path=str(path))
+    found = detect_format_of_record(first.data)
     if found is None:
-        raise ProblemSourceError(
-            f"{path}: cannot tell the format from the first record's keys {sorted(first)[:8]}; "
-            f"pass format= one of {', '.join(sorted(FORMATS))}"
+        raise first.error(
+            f"unknown format: cannot tell it from the keys {sorted(first.data)[:8]}; "
+            f"pass --format / format= one of {', '.join(sorted(FORMATS))}"
         )
     return found

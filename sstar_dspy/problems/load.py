@@ -26,6 +26,7 @@ EXAMPLE_PREFIX = "example:"
 HUB_PREFIX = "lcb:"
 REASON_NO_HIDDEN = "no hidden tests beyond the statement examples (cannot be graded honestly)"
 REASON_NO_DATE = "no date recorded, so the since/until filter cannot be applied"
+REASON_TOO_BIG = "hidden tests larger than max_hidden_bytes (excluded, not truncated)"
 
 
 @dataclass
@@ -78,6 +79,10 @@ def _in_window(problem: Problem, since: str | None, until: str | None) -> bool:
     return (since is None or day >= since) and (until is None or day <= until)
 
 
+def _hidden_bytes(problem: Problem) -> int:
+    return sum(len(t.input.encode()) + len((t.output or "").encode()) for t in problem.hidden_tests)
+
+
 def _select(
     items: Iterator[Problem | Excluded],
     *,
@@ -86,6 +91,7 @@ def _select(
     since: str | None,
     until: str | None,
     require_hidden: bool,
+    max_hidden_bytes: int | None,
 ) -> tuple[list[Problem], list[Excluded]]:
     problems: list[Problem] = []
     excluded: list[Excluded] = []
@@ -106,6 +112,8 @@ def _select(
             continue
         elif require_hidden and not item.gradable:
             excluded.append(Excluded(item.id, REASON_NO_HIDDEN))
+        elif max_hidden_bytes is not None and _hidden_bytes(item) > max_hidden_bytes:
+            excluded.append(Excluded(item.id, REASON_TOO_BIG))
         else:
             problems.append(item)
     return problems, excluded
@@ -122,6 +130,7 @@ def load_problems(
     until: str | None = None,
     require_hidden: bool | None = None,
     version: str | None = None,
+    max_hidden_bytes: int | None = None,
 ) -> ProblemSet:
     """Load problems from a file, a named suite, a bundled example or the LiveCodeBench hub.
 
@@ -138,6 +147,8 @@ def load_problems(
         require_hidden: Exclude problems without hidden tests (with that reason). Default: True, except for
             sources that have no hidden tests by construction (``lcb-public``), which load as not gradable.
         version: LiveCodeBench version tag for a directory of hub files (``release_v5``, ``v6``, ``v4_v5``).
+        max_hidden_bytes: Exclude (never truncate) problems whose hidden tests exceed this many bytes; LCB stress
+            tests can reach tens of MB per problem.
 
     Returns:
         A ProblemSet; ``.excluded`` lists every problem left out and why, ``.files`` every file read.
@@ -152,7 +163,13 @@ def load_problems(
     wanted = set(ids) if ids is not None else None
     hidden_required = resolved.has_hidden_tests if require_hidden is None else require_hidden
     problems, excluded = _select(
-        iter(resolved.items), limit=limit, ids=wanted, since=since, until=until, require_hidden=hidden_required
+        iter(resolved.items),
+        limit=limit,
+        ids=wanted,
+        since=since,
+        until=until,
+        require_hidden=hidden_required,
+        max_hidden_bytes=max_hidden_bytes,
     )
     if wanted is not None:
         missing = wanted - {p.id for p in problems} - {e.id for e in excluded}

@@ -143,10 +143,3 @@ def _element_lines(text: str, count: int) -> list[int]:
         line += text.count("\n", pos, end)
         pos = end
     return lines
-
-
-def peek_record(path: Path) -> dict[str, Any] | None:
-    """The first record of a file (for format detection), or None when the file holds none."""
-    for record in iter_records(path):
-        return record.data
-    return None

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from sstar_dspy.errors import SStarError
+from sstar_dspy.errors import ProblemFormatError, SStarError
 from sstar_dspy.problems import (
     DATA_DIR_ENV,
     Excluded,
@@ -42,13 +42,14 @@ def test_unknown_source_format_and_suite_errors_are_one_line(tmp_path):
     assert "dev-leetcode" in str(info.value) and "\n" not in str(info.value)
     path = tmp_path / "x.jsonl"
     path.write_text(json.dumps({"question": "?", "answer": 1}) + "\n")
-    with pytest.raises(ProblemSourceError, match="cannot tell the format"):
+    with pytest.raises(ProblemFormatError, match="unknown format: cannot tell") as info:
         load_problems(path)
-    with pytest.raises(ProblemSourceError, match="unknown format 'apps'; known formats: codecontests"):
+    assert (info.value.path, info.value.line) == (str(path), 1)
+    with pytest.raises(ProblemFormatError, match="field 'format': unknown format 'apps'; known formats: codecontests"):
         load_problems(path, format="apps")
     empty = tmp_path / "empty.jsonl"
     empty.write_text("\n")
-    with pytest.raises(ProblemSourceError, match="holds no records"):
+    with pytest.raises(ProblemFormatError, match="holds no problems"):
         load_problems(empty)
     assert issubclass(ProblemSourceError, SStarError)
 
@@ -111,3 +112,11 @@ def test_problem_set_api():
         ps.by_id("missing")
     assert "examples: 6 problems" in ps.summary()
     assert Excluded("a", "b") == ("a", "b")
+
+
+def test_problems_with_oversized_hidden_tests_are_excluded_not_truncated():
+    loaded = load_problems("examples", max_hidden_bytes=200)
+    big = {e.id for e in loaded.excluded}
+    assert "count-islands" in big and "sum-two" not in big
+    assert all("not truncated" in e.reason for e in loaded.excluded)
+    assert all(p.id not in big for p in loaded)

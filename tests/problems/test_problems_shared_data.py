@@ -7,7 +7,7 @@ from functools import cache
 
 import pytest
 
-from sstar_dspy.problems import load_problems
+from sstar_dspy.problems import detect_format, load_problems
 
 
 @cache
@@ -63,3 +63,19 @@ def test_codecontests_exclusions_match_provenance(data_dir):
     assert sum(v for k, v in reasons.items() if k.startswith("no hidden tests")) == 23
     assert sum(v for k, v in reasons.items() if k.startswith("interactive")) == 2
     assert all("time_limit_s" in p.metadata.extra for p in problems)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "fmt", "count", "excluded"),
+    [
+        ("leetcode_contest_deepseek_dev.jsonl", "leetcode-deepseek", 106, 2),
+        ("codecontests_test_dev.json", "codecontests-flat", 58, 25),
+        ("lcb_v5_public_only_dev.json", "lcb-public", 551, 2),
+    ],
+)
+def test_each_data_file_loads_by_path_with_its_format_detected(data_dir, name, fmt, count, excluded):
+    path = data_dir / name
+    assert detect_format(path) == fmt
+    problems = load_problems(path)
+    assert (len(problems), len(problems.excluded), problems.files) == (count, excluded, [path])
