@@ -25,7 +25,7 @@ from sstar_dspy.cli.common import (
 from sstar_dspy.cli.progress import command_line, run_with_progress, slug
 from sstar_dspy.runs.budget import RunBudget
 from sstar_dspy.runs.manifest import canonical_hash
-from sstar_dspy.runs.session import data_block
+from sstar_dspy.runs.session import data_block, precheck
 
 SourceArg = Annotated[
     str, typer.Argument(help="Suite name (e.g. dev-leetcode), problems file (.jsonl/.json) or example:NAME.")
@@ -124,6 +124,7 @@ def eval_command(
 
         print_estimate(spec, problems, target, model_ids, max_tokens)
         return
+    precheck(target, settings=settings, data=data, kind="eval")
     program = spec.build(lms=models.build())
     run_with_progress(
         problems,

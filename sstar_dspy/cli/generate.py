@@ -32,7 +32,7 @@ from sstar_dspy.cli.eval import (
 from sstar_dspy.cli.progress import command_line, run_with_progress
 from sstar_dspy.cli.stages import export_candidates, grade_all, record_from_trace, trace_json
 from sstar_dspy.runs.budget import RunBudget
-from sstar_dspy.runs.session import data_block
+from sstar_dspy.runs.session import data_block, precheck
 
 
 def generate(
@@ -86,6 +86,7 @@ def generate(
         spec.selector = "first"
         print_estimate(spec, problems, target, model_ids, max_tokens)
         return
+    precheck(target, settings=settings, data=data, kind="generate")
     program = spec.build(lms=models.build())
 
     def solve(problem, index):

@@ -13,7 +13,6 @@ import logging
 import os
 import sys
 
-import click
 import typer
 from pydantic import ValidationError
 
@@ -59,10 +58,10 @@ def _validation_line(exc: ValidationError) -> str:
     return f"{exc.title}: {where}: {first.get('msg', 'invalid value')}"
 
 
-def _usage_line(exc: click.ClickException) -> str:
+def _usage_line(exc: Exception) -> str:
     message = exc.format_message()
     ctx = getattr(exc, "ctx", None)
-    if isinstance(exc, click.UsageError) and ctx is not None:
+    if ctx is not None and "UsageError" in {cls.__name__ for cls in type(exc).__mro__}:
         message += f" (see '{ctx.command_path} --help')"
     return _one_line(message)
 
@@ -77,14 +76,6 @@ def main(argv: list[str] | None = None) -> None:
     command = typer.main.get_command(app)
     try:
         result = command.main(args=argv, prog_name="sstar", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        print_error("interrupted")
-        sys.exit(EXIT_INTERRUPTED)
-    except click.ClickException as exc:
-        print_error(_usage_line(exc))
-        sys.exit(EXIT_USAGE)
     except SStarError as exc:
         print_error(_one_line(str(exc)))
         sys.exit(EXIT_USAGE)
@@ -98,7 +89,16 @@ def main(argv: list[str] | None = None) -> None:
         print_error("interrupted; finished problems are saved - re-run the same command to resume")
         sys.stderr.flush()
         os._exit(EXIT_INTERRUPTED)  # do not wait for LM calls still running in worker threads
-    except Exception as exc:  # noqa: BLE001 - last resort: still one line unless debugging
+    except Exception as exc:  # noqa: BLE001 - click's (or Typer's vendored click's) exceptions, then a last resort
+        kinds = {cls.__name__ for cls in type(exc).__mro__}
+        if "Exit" in kinds:
+            sys.exit(getattr(exc, "exit_code", 0))
+        if "Abort" in kinds:
+            print_error("interrupted")
+            sys.exit(EXIT_INTERRUPTED)
+        if "ClickException" in kinds:
+            print_error(_usage_line(exc))
+            sys.exit(EXIT_USAGE)
         if os.environ.get("SSTAR_DEBUG"):
             raise
         print_error(_one_line(f"internal error: {type(exc).__name__}: {exc} (set SSTAR_DEBUG=1 for a traceback)"))

@@ -10,7 +10,6 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -133,10 +132,11 @@ class ProgramSpec:
         resolved = self.resolved()
         variant_hash = None
         if self.variant:
-            from sstar_dspy.variants import resolve_variant_path
+            from sstar_dspy.variants import PAPER, load_variant, resolve_variant_path
 
-            path = resolve_variant_path(self.variant)
-            variant_hash = file_sha256(path) if Path(path).is_file() else None
+            load_variant(self.variant, n=1, rounds=0)  # refuses an incompatible file before any model starts
+            if self.variant != PAPER:
+                variant_hash = file_sha256(resolve_variant_path(self.variant))
         return {
             "method": self.method,
             "variant": self.variant,

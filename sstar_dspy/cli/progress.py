@@ -45,6 +45,7 @@ def run_with_progress(problems: list[Any], *, run_dir: Path, label: str, **kwarg
     task = progress.add_task(label, total=len(problems), status="")
 
     def on_start(pending: int, done: int) -> None:
+        progress.start()  # only once the run directory is open and its config checked
         progress.update(task, completed=done, total=pending + done)
         if done:
             progress.console.print(f"resuming {run_dir}: {done} problems already recorded, {pending} to go")
@@ -57,8 +58,10 @@ def run_with_progress(problems: list[Any], *, run_dir: Path, label: str, **kwarg
         status = f"pass {stats['passed']}/{stats['graded']}" + (f" err {stats['errored']}" if stats["errored"] else "")
         progress.update(task, advance=1, status=status)
 
-    with progress:
+    try:
         outcome = run_eval(problems, run_dir=run_dir, on_start=on_start, on_record=on_record, **kwargs)
+    finally:
+        progress.stop()
     print_outcome(run_dir, outcome)
     return outcome
 

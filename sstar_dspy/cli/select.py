@@ -27,7 +27,7 @@ from sstar_dspy.cli.eval import ConcurrencyOpt, RunDirOpt
 from sstar_dspy.cli.progress import command_line, run_with_progress, slug
 from sstar_dspy.cli.stages import load_candidates, record_from_trace, trace_json
 from sstar_dspy.runs.manifest import canonical_hash, file_sha256
-from sstar_dspy.runs.session import data_block
+from sstar_dspy.runs.session import data_block, precheck
 
 ProblemsOpt = Annotated[
     str,
@@ -104,6 +104,7 @@ def select(
         / f"select_{slug(candidates.stem)}_{spec.resolved()['selector']}_"
         f"{canonical_hash({'s': settings, 'd': data})[:8]}"
     )
+    precheck(target, settings=settings, data=data, kind="select")
     program = spec.build(lms=models.build())
 
     def solve(problem, index):

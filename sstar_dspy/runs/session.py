@@ -32,7 +32,7 @@ from sstar_dspy.runs.budget import RunBudget
 from sstar_dspy.runs.manifest import RunManifest, Session, canonical_hash, file_sha256
 from sstar_dspy.runs.record import ProblemRecord
 from sstar_dspy.runs.redact import RedactingFilter
-from sstar_dspy.runs.rundir import RunDirectory
+from sstar_dspy.runs.rundir import MANIFEST, RunDirectory, RunDirError
 from sstar_dspy.runs.runner import EvalRunner, RunOutcome, SolveFn
 from sstar_dspy.runs.solve import solve_fn
 
@@ -52,6 +52,37 @@ def data_block(problems: Sequence[Problem], source: str, files: Sequence[str | P
         "files": {str(Path(f).resolve()): file_sha256(f) for f in files},
         "problems_hash": canonical_hash([p.id for p in problems]),
     }
+
+
+def precheck(run_dir: str | Path, *, settings: dict[str, Any], data: dict[str, Any], kind: str = "eval") -> None:
+    """Refuse a changed config or an unusable directory before anything expensive starts (read-only)."""
+    path = Path(run_dir)
+    for parent in [path, *path.parents]:
+        if parent.exists():
+            if not parent.is_dir():
+                raise RunDirError(
+                    f"{path}: cannot create the run directory ({parent} is a file); choose another --run-dir"
+                )
+            break
+    manifest_path = path / MANIFEST
+    if manifest_path.exists():
+        try:
+            manifest = RunManifest.model_validate_json(manifest_path.read_text(encoding="utf-8"))
+        except ValueError:
+            raise RunDirError(f"{manifest_path}: not an sstar run manifest; use another --run-dir") from None
+        _refuse_changes(path, manifest, settings, data, kind)
+
+
+def _refuse_changes(path: Path, manifest: RunManifest, settings: dict, data: dict, kind: str) -> None:
+    diffs = manifest.config_diff(settings, data)
+    if manifest.kind != kind:
+        diffs.insert(0, f"kind: {manifest.kind} -> {kind}")
+    if diffs:
+        shown = "; ".join(diffs[:3]) + (f" (+{len(diffs) - 3} more)" if len(diffs) > 3 else "")
+        raise ConfigMismatchError(
+            f"{path}: this run was made with a different config ({shown}); "
+            "re-run the original command to resume, or pass a new --run-dir"
+        )
 
 
 def _attach_log(run: RunDirectory) -> logging.Handler:
@@ -85,15 +116,7 @@ def open_session(
             command=list(command), settings=settings, data=data, models=models, runtime=runtime, kind=kind
         )
     else:
-        diffs = manifest.config_diff(settings, data)
-        if manifest.kind != kind:
-            diffs.insert(0, f"kind: {manifest.kind} -> {kind}")
-        if diffs:
-            shown = "; ".join(diffs[:3]) + (f" (+{len(diffs) - 3} more)" if len(diffs) > 3 else "")
-            raise ConfigMismatchError(
-                f"{run.path}: this run was made with a different config ({shown}); "
-                "re-run the original command to resume, or pass a new --run-dir"
-            )
+        _refuse_changes(run.path, manifest, settings, data, kind)
         manifest.runtime = runtime or manifest.runtime
         manifest.models = models or manifest.models
     manifest.sessions.append(Session())

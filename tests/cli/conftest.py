@@ -1,0 +1,68 @@
+"""Helpers for CLI tests: run ``sstar`` in-process (fast) or as a real subprocess (kill/resume, env vars)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))  # makes `--model py:cli_lms:good` importable in-process
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SSTAR_")}
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), str(HERE)])
+    env["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+    env["DSPY_CACHEDIR"] = extra.pop("DSPY_CACHEDIR", str(Path(os.environ.get("TMPDIR", "/tmp")) / "sstar-cli-tests"))
+    env.update(extra)
+    return env
+
+
+def sstar_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "sstar_dspy.cli.main", *args]
+
+
+@pytest.fixture
+def run_sstar(tmp_path):
+    """Run ``sstar ARGS`` as a subprocess in ``tmp_path``; returns CompletedProcess (text)."""
+
+    def run(*args: str, timeout: float = 240, **env: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            sstar_command(*args),
+            cwd=tmp_path,
+            env=subprocess_env(**env),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    return run
+
+
+@pytest.fixture
+def sstar_inproc(capsys, monkeypatch, tmp_path):
+    """Run ``sstar ARGS`` in this process via ``main()``; returns (exit code, stdout, stderr)."""
+    from sstar_dspy.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    for key in list(os.environ):
+        if key.startswith("SSTAR_"):
+            monkeypatch.delenv(key)
+
+    def run(*args: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
