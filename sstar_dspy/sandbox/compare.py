@@ -8,7 +8,8 @@ these keys, so behaviour classes follow the same rule that grades them.
 * ``lcb`` (default): LiveCodeBench's ``grade_stdio``: strip the whole output, split lines, strip each
   line; line counts must match; a line matches if equal, or if both split into whitespace tokens that
   all parse as ``Decimal`` and the decimal lists are equal (no tolerance: ``1.0 == 1.00``, but
-  ``0.333333 != 0.3333333``). Functional mode: JSON values equal after tuple->list (``==``).
+  ``0.333333 != 0.3333333``). Functional mode: JSON values equal after tuple->list, as Python ``==``
+  (``3 == 3.0``, key order of objects ignored) except that booleans are not numbers (``true != 1``).
 * ``exact``: the S* reference: ``actual.strip() == expected.strip()``; functional mode as ``lcb``.
 * ``float``: token-wise; numeric tokens equal within abs or rel 1e-6; other tokens exactly.
 
@@ -94,11 +95,7 @@ class Comparator:
         if actual is None:
             return False
         if _mode(mode) is Mode.FUNCTIONAL:
-            ok_a, value_a = _loads(actual)
-            ok_e, value_e = _loads(expected)
-            if not (ok_a and ok_e):
-                return actual.strip() == expected.strip()
-            return _canonical_json(value_a) == _canonical_json(value_e)
+            return self.functional_key(actual) == self.functional_key(expected)
         return self.stdin_key(actual) == self.stdin_key(expected)
 
 
