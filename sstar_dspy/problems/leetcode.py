@@ -35,6 +35,7 @@ Example:
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -103,8 +104,11 @@ def _call_of(node: ast.expr) -> tuple[str, ast.Call] | None:
     return None
 
 
+@functools.lru_cache(maxsize=512)  # suites share the file; parsing 100 asserts dominates load time
 def parse_asserts(source: str) -> tuple[str, list[tuple[dict[str, Any], Any]]]:
     """Parse DeepSeek test source into (method name, [(kwargs, expected), ...]) without executing it.
+
+    Results are cached per source text; callers must not mutate them.
 
     Raises:
         _NotRepresentableError: an argument or result is not a JSON literal (e.g. a linked list).
