@@ -121,3 +121,44 @@ def test_committed_paper_variant_is_the_codes_defaults(tmp_path):
             "python -c 'from sstar_dspy.variants import write_paper_variant as w; w()'"
         )
     assert committed["sstar_dspy"]["layout"] == fresh["sstar_dspy"]["layout"]
+
+
+@pytest.mark.slow
+def test_sstar_optimize_cli_writes_variant_log_and_before_after(tmp_path, capsys, monkeypatch):
+    import optimize_world
+
+    monkeypatch.chdir(tmp_path)
+    suite = optimize_world.write_problems(tmp_path / "calc.jsonl")
+    argv = ["optimize", "--suite", str(suite), "--name", "cli-demo", "--tune", "generate", "--train", "2", "--val", "5"]
+    argv += [
+        "--inner-n",
+        "2",
+        "--inner-rounds",
+        "1",
+        "--n",
+        "1",
+        "--rounds",
+        "0",
+        "--model",
+        "py:optimize_world:make_lm",
+    ]
+    argv += ["--api-key", "sk-planted-optimize-key"]
+    monkeypatch.setattr(sys, "argv", ["sstar", *argv])
+    code, out, err = run_cli(argv, capsys)
+    assert code in (0, None), err
+    variant = tmp_path / "signatures" / "cli-demo.json"
+    state = json.loads(variant.read_text())
+    assert len(state["generate"]["demos"]) == 1 and state["sstar_dspy"]["provenance"]["command"][:2] == [
+        "sstar",
+        "optimize",
+    ]
+    run_dir = tmp_path / "runs" / "optimize-cli-demo"
+    assert {"split.json", "optimizer.log", "progress.jsonl", "comparison.md", "result.json"} <= {
+        p.name for p in run_dir.iterdir()
+    }
+    result = json.loads((run_dir / "result.json").read_text())
+    assert result["comparison"]["rows"][1]["diff_vs_baseline"]["estimate"] == pytest.approx(0.8)
+    assert "variant written to" in out and "diff vs paper" in out
+    for path in [variant, *run_dir.rglob("*")]:  # the key never reaches an artifact, log or record
+        if path.is_file():
+            assert "sk-planted-optimize-key" not in path.read_text(errors="replace"), path

@@ -13,7 +13,6 @@ Example:
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -34,6 +33,7 @@ from sstar_dspy.cli.common import (
     env,
     load_problem_set,
 )
+from sstar_dspy.cli.progress import command_line
 
 
 def is_run_dir(item: str) -> bool:
@@ -112,7 +112,7 @@ def compare_command(
                 models=models.model_ids(),
                 data=data_block(problems, source=suite, files=getattr(problems, "files", ())),
                 concurrency=concurrency,
-                command=["sstar", *sys.argv[1:]],
+                command=command_line(),
                 on_record=lambda r, label=label: console.print(f"  {label}: {r.problem_id} passed={r.passed}"),
             )
         )

@@ -8,7 +8,6 @@ Example:
 from __future__ import annotations
 
 import shlex
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -31,6 +30,7 @@ from sstar_dspy.cli.common import (
     env,
     load_problem_set,
 )
+from sstar_dspy.cli.progress import command_line
 
 
 def parse_split(value: str, option: str) -> float | int:
@@ -196,14 +196,14 @@ def optimize_command(
         evaluate=evaluate,
         concurrency=concurrency,
         description=description,
-        command=["sstar", *sys.argv[1:]] if sys.argv else [],
+        command=command_line(),
         on_progress=show,
     )
     console.print(f"variant written to {report.variant_path}")
     console.print(f"log and splits in {report.run_dir} ({len(report.train_ids)} train, {len(report.val_ids)} val)")
     if report.comparison is not None:
         console.print(report.comparison.to_markdown())
-    console.print(f"wall {report.wall_s:.1f}s; command: {shlex.join(sys.argv)}")
+    console.print(f"wall {report.wall_s:.1f}s; command: {shlex.join(command_line())}")
 
 
 def register(app: typer.Typer) -> None:
