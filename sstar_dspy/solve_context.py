@@ -153,18 +153,24 @@ class SolveContext:
                 )
                 for i in real
             ]
-            try:
-                results = self.sandbox.run_many(batch)
-            except Exception as err:  # the sandbox itself failed: record it, grade as sandbox errors
-                self.note_error(f"sandbox failed: {_first_line(err)}")
-                results = [[_sandbox_error(t, err) for t in jobs[i][1]] for i in real]
+            results = self._run_batch(batch, [jobs[i][1] for i in real])
+            retry = [k for k, res in enumerate(results) if any(r.status is Status.SANDBOX_ERROR for r in res)]
+            if retry:  # an infrastructure hiccup is not the program's behaviour: retry those jobs once
+                again = self._run_batch([batch[k] for k in retry], [jobs[real[k]][1] for k in retry])
+                for k, res in zip(retry, again, strict=True):
+                    results[k] = res
+                    if any(r.status is Status.SANDBOX_ERROR for r in res):
+                        self.note_error(f"sandbox error persisted after a retry: {res[0].error[:200]}")
             for i, res in zip(real, results, strict=False):
                 out[i] = res
         return [r if r is not None else [] for r in out]
 
-    def output_key(self, result: TestResult) -> str | None:
-        """The canonical output of a clean run, or None (crash, timeout, no output)."""
-        return result.output_key if result.status.ran_cleanly else None
+    def _run_batch(self, batch: list[Any], tests: list[Sequence[TestCase]]) -> list[list[TestResult]]:
+        try:
+            return list(self.sandbox.run_many(batch))
+        except Exception as err:  # the sandbox itself failed: record it, grade as sandbox errors
+            self.note_error(f"sandbox failed: {_first_line(err)}")
+            return [[_sandbox_error(t, err) for t in job_tests] for job_tests in tests]
 
     # -- concurrency ------------------------------------------------------------------------------
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:

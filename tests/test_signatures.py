@@ -1,0 +1,93 @@
+"""The five signatures: instructions in docstrings, typed fields, code that survives the adapter."""
+
+from __future__ import annotations
+
+import typing
+
+import dspy
+import pytest
+from dspy.utils.exceptions import AdapterParseError
+
+from sstar_dspy.signatures import (
+    SIGNATURES,
+    DebugCode,
+    GenerateCode,
+    JudgePair,
+    TestInput,
+    extract_code,
+)
+from sstar_dspy.testing import ScriptedLM
+
+NASTY = 'import sys\ns = "a<b & c>d \'q\'"\nif len(s) < 3 and s != "&amp;":\n    print("<&>")\nprint(s)\n'
+
+
+def test_every_signature_has_a_substantial_docstring_instruction():
+    for name, sig in SIGNATURES.items():
+        assert len(sig.instructions) > 200, name
+        assert sig.__doc__ and sig.instructions.split()[0] in sig.__doc__
+        for field_name, field in {**sig.input_fields, **sig.output_fields}.items():
+            desc = (field.json_schema_extra or {}).get("desc", "")
+            assert len(desc) < 80, f"{name}.{field_name}: keep instructions out of field descriptions"
+
+
+def test_fields_are_typed():
+    assert JudgePair.output_fields["verdict"].annotation == typing.Literal["A", "B", "tie"]
+    assert SIGNATURES["generate_tests"].output_fields["test_inputs"].annotation == list[TestInput]
+    assert list(DebugCode.output_fields) == ["diagnosis", "code"]
+    assert GenerateCode.input_fields["mode"].annotation == typing.Literal["stdin", "functional"]
+
+
+@pytest.mark.parametrize("adapter", [dspy.ChatAdapter(), dspy.JSONAdapter()])
+def test_code_with_quotes_newlines_lt_amp_survives_the_adapter(adapter):
+    lm = ScriptedLM({"generate": {"code": NASTY}, "debug": {"diagnosis": "x", "code": f"```python\n{NASTY}```"}})
+    with dspy.context(adapter=adapter):
+        out = dspy.Predict(GenerateCode)(problem="p", mode="stdin", function_name="", starter_code="", lm=lm)
+        fenced = dspy.Predict(DebugCode)(
+            problem="p",
+            mode="stdin",
+            function_name="",
+            starter_code="",
+            history="",
+            program=NASTY,
+            feedback="<&>",
+            lm=lm,
+        )
+    assert extract_code(out.code) == NASTY.rstrip()
+    assert extract_code(fenced.code) == NASTY.rstrip()
+    assert lm.calls_for("debug")[0].inputs["program"] == NASTY.rstrip()  # inputs arrive intact too
+
+
+def test_extract_code_variants():
+    assert extract_code("```python\nx = 1\n```\nExplanation.") == "x = 1"
+    assert extract_code("Here:\n```\ny = 2\n```") == "y = 2"
+    assert extract_code("```py\na\n```\n```python\nlonger = 1\n```") == "longer = 1"
+    assert extract_code("```python\ntruncated = True\n") == "truncated = True"  # unterminated fence
+    assert extract_code("  plain = 3  ") == "plain = 3"
+    assert extract_code(None) == "" and extract_code("") == ""
+    assert extract_code("```text\nnot python\n```") == "not python"
+
+
+def test_test_input_accepts_the_shapes_small_models_produce():
+    assert TestInput.model_validate("1 2").input == "1 2"
+    assert TestInput.model_validate(7).input == "7"
+    assert TestInput.model_validate({"input": [[1, 2], 3], "output": [0, 1]}).model_dump() == {
+        "input": "[1, 2]\n3",
+        "expected_output": "[0, 1]",
+    }
+    assert TestInput.model_validate({"stdin": "5\n", "expected_output": "6"}).expected_output == "6"
+    assert TestInput.model_validate({"input": {"k": 1}}).input == '{"k": 1}'
+
+
+def test_verdict_parses_and_rejects_free_text():
+    lm = ScriptedLM(
+        {
+            "judge": [
+                {"analysis": "a", "verdict": "'B'"},
+                "[[ ## analysis ## ]]\nx\n\n[[ ## verdict ## ]]\nmaybe A\n\n[[ ## completed ## ]]",
+            ]
+        }
+    )
+    judge = dspy.Predict(JudgePair)
+    assert judge(problem="p", program_a="a", program_b="b", executions=[], lm=lm).verdict == "B"
+    with dspy.context(adapter=dspy.ChatAdapter(use_json_adapter_fallback=False)), pytest.raises(AdapterParseError):
+        judge(problem="p", program_a="a", program_b="c", executions=[], lm=lm)
