@@ -12,7 +12,6 @@ Used in-process by the tests and, in a fresh process, through ``--model py:optim
 
 from __future__ import annotations
 
-import contextvars
 import json
 import re
 from pathlib import Path
@@ -24,8 +23,6 @@ from sstar_dspy.testing import ScriptedCall, ScriptedLM
 OPS = {"add": "a + b", "sub": "a - b", "mul": "a * b", "max": "max(a, b)", "min": "min(a, b)", "mod": "a % b"}
 PAIRS = [(3, 4), (10, 7), (-2, 9), (6, 6), (15, 4)]
 HARD = "hard"
-
-_EARLIER_MESSAGES: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("earlier", default=())
 
 
 def _expected(op: str, a: int, b: int) -> int:
@@ -52,7 +49,7 @@ def write_problems(path: Path) -> Path:
 
 def knows_split(call: ScriptedCall) -> bool:
     """True when the prompt teaches reading one line: a demo using ``input().split()`` or an instruction."""
-    demos = any("input().split()" in text for text in _EARLIER_MESSAGES.get())
+    demos = any("input().split()" in text for text in call.demos)
     return demos or "split" in call.system.lower()
 
 
@@ -92,20 +89,8 @@ SCRIPT = {
 
 
 def make_lm(**_: Any) -> ScriptedLM:
-    """The scripted LM; its engine sees the whole request, so the generator can react to demos."""
-    lm = ScriptedLM(SCRIPT)
-    engine = lm.scripted_engine
-    complete = engine.complete
-
-    def complete_with_history(request):  # demos are the messages before the last user turn
-        token = _EARLIER_MESSAGES.set(tuple(m.text or "" for m in request.messages[:-1]))
-        try:
-            return complete(request)
-        finally:
-            _EARLIER_MESSAGES.reset(token)
-
-    engine.complete = complete_with_history
-    return lm
+    """The scripted LM (``--model py:optimize_world:make_lm``); extra CLI kwargs such as api_key are ignored."""
+    return ScriptedLM(SCRIPT)
 
 
 def main() -> None:  # pragma: no cover - used by the fresh-process test
