@@ -78,3 +78,35 @@ def test_humaneval_hidden_tests_pass_on_the_canonical_solutions(sandbox):
     for problem, results in zip(problems, sandbox.run_many(jobs), strict=True):
         failed = [(r.status, r.input[:60], r.expected, r.actual, r.error) for r in results if not r.passed]
         assert not failed, f"{problem.id}: {failed[:2]}"
+
+
+FIXTURE_SOLUTIONS = {
+    ("lcb_rows.jsonl", "abc900_a"): "a, b = map(int, input().split())\nprint(a + b)\n",
+    ("lcb_rows.jsonl", "9001"): "class Solution:\n    def sumList(self, nums):\n        return sum(nums)\n",
+    ("codecontests_flat.json", "codecontests-0"): "input()\nprint(sum(map(int, input().split())))\n",
+    ("codecontests_hf.jsonl", "1000_A. Double"): "print(2 * int(input()))\n",
+    ("leetcode_deepseek.jsonl", "weekly-contest-900-add-two"): (
+        "class Solution:\n    def addTwo(self, a, b):\n        return a + b\n"
+    ),
+    ("leetcode_deepseek.jsonl", "weekly-contest-900-is-acronym"): (
+        "class Solution:\n    def isAcronym(self, words, s):\n        return ''.join(w[0] for w in words) == s\n"
+    ),
+    ("humaneval.jsonl", "Fixture/0"): "def triple(x):\n    return 3 * x\n",
+    ("humaneval.jsonl", "Fixture/1"): "def pair(a, b):\n    return (a, b)\n",
+}
+
+
+def test_every_loader_produces_tests_the_sandbox_grades(fixtures, sandbox):
+    """Public and hidden tests from each format run as-is: right programs pass, a constant program fails."""
+    jobs, wrong_jobs, names = [], [], []
+    for (file, problem_id), program in FIXTURE_SOLUTIONS.items():
+        problem = load_problems(fixtures / file).by_id(problem_id)
+        tests = problem.public_tests + problem.hidden_tests
+        wrong = "print(0)\n" if problem.mode.value == "stdin" else f"def {problem.function_name}(*a):\n    return 0\n"
+        jobs.append(_job(problem, program, tests))
+        wrong_jobs.append(_job(problem, wrong, problem.hidden_tests))
+        names.append(problem_id)
+    for name, results in zip(names, sandbox.run_many(jobs), strict=True):
+        assert results and all(r.passed for r in results), (name, [(r.status, r.actual, r.error) for r in results])
+    for name, results in zip(names, sandbox.run_many(wrong_jobs), strict=True):
+        assert not all(r.passed for r in results), name
