@@ -54,13 +54,14 @@ def parse_split(value: str, option: str) -> float | int:
 
 
 def sstar_factory(lms: dict[str, object], *, seed: int, num_threads: int = 2) -> Callable[[int, int], object]:
-    """``(n, rounds) -> SStar`` with the command's role LMs (built once, shared by every program)."""
-    from sstar_dspy.program import RoleLMs, SStar
+    """``(n, rounds) -> SStar`` (the ``sstar`` preset, as ``sstar eval``) with the command's role LMs, built once."""
+    from sstar_dspy import presets
+    from sstar_dspy.program import RoleLMs
 
     roles = RoleLMs(**lms)
 
-    def build(n: int, rounds: int) -> SStar:
-        return SStar(n=n, rounds=rounds, lms=roles, seed=seed, num_threads=num_threads)
+    def build(n: int, rounds: int) -> object:
+        return presets.sstar(n=n, rounds=rounds, lms=roles, seed=seed, num_threads=num_threads)
 
     return build
 
