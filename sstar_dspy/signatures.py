@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import dspy
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
+from typing_extensions import TypeAliasType
 
 __all__ = [
     "DebugCode",
@@ -38,7 +39,21 @@ __all__ = [
     "extract_code",
 ]
 
-Verdict = Literal["A", "B", "tie"]
+
+def _normalize_verdict(value: Any) -> Any:
+    """Map the ways models write a verdict ("Tie", "**A**", "Program B.") onto A / B / tie."""
+    if not isinstance(value, str):
+        return value
+    words = re.sub(r"[^A-Za-z]+", " ", value).lower().split()
+    if any(w in ("tie", "equal", "both", "neither", "same") for w in words):
+        return "tie"
+    named = {w.upper() for w in words if w in ("a", "b")}
+    return named.pop() if len(named) == 1 else value
+
+
+# A type alias (not a bare Annotated) so pydantic keeps the validator on the field and DSPy's parser runs it.
+Verdict = TypeAliasType("Verdict", Annotated[Literal["A", "B", "tie"], BeforeValidator(_normalize_verdict)])
+"""The judge's answer: A, B or tie; lenient about case, quotes and markup, strict about ambiguity."""
 
 
 class TestInput(BaseModel):

@@ -31,7 +31,8 @@ def test_every_signature_has_a_substantial_docstring_instruction():
 
 
 def test_fields_are_typed():
-    assert JudgePair.output_fields["verdict"].annotation == typing.Literal["A", "B", "tie"]
+    verdict = JudgePair.output_fields["verdict"].annotation
+    assert typing.get_args(verdict.__value__)[0] == typing.Literal["A", "B", "tie"]
     assert SIGNATURES["generate_tests"].output_fields["test_inputs"].annotation == list[TestInput]
     assert list(DebugCode.output_fields) == ["diagnosis", "code"]
     assert GenerateCode.input_fields["mode"].annotation == typing.Literal["stdin", "functional"]
@@ -78,16 +79,22 @@ def test_test_input_accepts_the_shapes_small_models_produce():
     assert TestInput.model_validate({"input": {"k": 1}}).input == '{"k": 1}'
 
 
-def test_verdict_parses_and_rejects_free_text():
-    lm = ScriptedLM(
-        {
-            "judge": [
-                {"analysis": "a", "verdict": "'B'"},
-                "[[ ## analysis ## ]]\nx\n\n[[ ## verdict ## ]]\nmaybe A\n\n[[ ## completed ## ]]",
-            ]
-        }
-    )
-    judge = dspy.Predict(JudgePair)
-    assert judge(problem="p", program_a="a", program_b="b", executions=[], lm=lm).verdict == "B"
+@pytest.mark.parametrize(
+    ("written", "parsed"),
+    [("B", "B"), ("'B'", "B"), ("**A**", "A"), ("Tie", "tie"), ("Program B.", "B"), ("Both are wrong", "tie")],
+)
+def test_verdict_tolerates_how_models_write_it(written, parsed):
+    lm = ScriptedLM({"judge": {"analysis": "a", "verdict": written}})
+    assert dspy.Predict(JudgePair)(problem="p", program_a="a", program_b="b", executions=[], lm=lm).verdict == parsed
+
+
+def test_ambiguous_verdict_is_a_parse_error():
+    lm = ScriptedLM({"judge": "[[ ## analysis ## ]]\nx\n\n[[ ## verdict ## ]]\nA or B\n\n[[ ## completed ## ]]"})
     with dspy.context(adapter=dspy.ChatAdapter(use_json_adapter_fallback=False)), pytest.raises(AdapterParseError):
-        judge(problem="p", program_a="a", program_b="c", executions=[], lm=lm)
+        dspy.Predict(JudgePair)(problem="p", program_a="a", program_b="c", executions=[], lm=lm)
+
+
+def test_verdict_options_are_rendered_in_the_prompt():
+    lm = ScriptedLM({"judge": {"analysis": "a", "verdict": "A"}})
+    dspy.Predict(JudgePair)(problem="p", program_a="a", program_b="b", executions=[], lm=lm)
+    assert '"enum": ["A", "B", "tie"]' in lm.calls[0].system
