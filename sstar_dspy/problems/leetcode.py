@@ -9,10 +9,10 @@ Each record's ``test`` field is Python source::
 
 It is split into :class:`~sstar_dspy.problem.TestCase` objects by parsing it with :mod:`ast` and folding the
 literals (:mod:`sstar_dspy.problems.literals`); nothing is executed. The keyword arguments of ``test_input`` become
-positional arguments in the order of the starter code's method signature. The first k blocks, k = the number of
-"Example N:" sections in the statement, are the statement's examples and become public tests; the rest are
-hidden. Problems whose arguments are built by helper functions (linked lists via ``_f1``) cannot be written in
-the JSON test encoding and are excluded with that reason.
+positional arguments in the order of the starter code's method signature. The asserts whose inputs are the
+statement's "Example N:" inputs become public tests (usually the first k, sometimes reordered; if the examples
+cannot be parsed, the first k asserts), the rest are hidden. Problems whose arguments are built by helper
+functions (linked lists via ``_f1``) cannot be written in the JSON test encoding and are excluded with that reason.
 
 Optionally (``lcb``), a problem that is statement-identical to a LiveCodeBench record takes LCB's statement,
 starter code and public tests, keeping DeepSeek's hidden asserts (see :func:`lcb_overrides`).
@@ -55,6 +55,7 @@ REASON_LINKED_LIST = "arguments built by helper functions (linked lists), not ex
 REASON_NO_LCB_MATCH = "no statement-identical LiveCodeBench record in the match file"
 
 _EXAMPLE = re.compile(r"^\s*Example(?: \d+)?:", re.MULTILINE)
+_EXAMPLE_INPUT = re.compile(r"^\s*Input:?\s*(.*?)\s*^\s*Output:", re.MULTILINE | re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,38 @@ def split_prompt(prompt: str) -> tuple[str, str]:
 def count_examples(statement: str) -> int:
     """Number of "Example N:" sections in a LeetCode statement."""
     return len(_EXAMPLE.findall(statement))
+
+
+def example_inputs(statement: str) -> list[dict[str, Any]] | None:
+    """The keyword arguments of each "Example N:" ("Input: nums = [1,2], k = 3"); None if any does not parse."""
+    found = []
+    for part in _EXAMPLE.split(statement)[1:]:
+        match = _EXAMPLE_INPUT.search(part)
+        if match is None:
+            return None
+        try:
+            call = ast.parse(f"f({' '.join(match.group(1).split())})", mode="eval").body
+            if not isinstance(call, ast.Call) or call.args or any(k.arg is None for k in call.keywords):
+                return None
+            found.append({k.arg: literal_value(k.value) for k in call.keywords})
+        except (SyntaxError, NotLiteralError):
+            return None
+    return found
+
+
+def split_public(cases: list[tuple[dict[str, Any], Any]], statement: str) -> tuple[list[int], str]:
+    """Indices of the asserts that are the statement's examples, and how they were found.
+
+    The examples are usually the first k asserts, sometimes reordered or interleaved with other cases; when every
+    example's input parses and occurs among the asserts, those asserts are public ("matched"). Otherwise the first
+    k asserts are ("first-k").
+    """
+    examples = example_inputs(statement)
+    if examples:
+        indices = [next((i for i, (kwargs, _) in enumerate(cases) if kwargs == e), None) for e in examples]
+        if None not in indices and len(set(indices)) == len(indices):
+            return [i for i in indices if i is not None], "matched"
+    return list(range(count_examples(statement))), "first-k"
 
 
 def _json(value: Any) -> str:
@@ -193,7 +226,8 @@ def problem_from_record(
     if signature is None:
         field = "starter_code (LCB)" if override else "prompt"
         raise record.error(f"starter code defines no method {method!r} (the tests call it)", field)
-    k = count_examples(statement)  # DeepSeek's first k asserts are the statement examples (maybe reordered)
+    public_indices, split = split_public(cases, statement)
+    k = len(public_indices)
     if not 0 < k < len(cases):
         raise record.error(
             f"found {k} statement examples for {len(cases)} asserts; expected 1..{len(cases) - 1}", "prompt"
@@ -204,12 +238,16 @@ def problem_from_record(
         return Excluded(task_id, REASON_LINKED_LIST)
     except ValueError as exc:
         raise record.error(str(exc), "test") from None
+    public = [tests[i] for i in public_indices]
+    # an assert repeating an example's input is not a hidden test either
+    hidden = [t for i, t in enumerate(tests) if i not in public_indices and t.input not in {p.input for p in public}]
     meta = record.get("meta", dict, default={})
     start = record.get("start_time", (int, float), default=None)
     extra: dict[str, Any] = {
         "task_id": task_id,
         "url": record.data.get("url"),
         "examples": k,
+        "public_split": split,
         "question_id": meta.get("questionFrontendId"),
         "title": meta.get("title"),
     }
@@ -221,8 +259,8 @@ def problem_from_record(
         starter_code=code,
         mode=Mode.FUNCTIONAL,
         function_name=method,
-        public_tests=override.public_tests if override else tests[:k],
-        hidden_tests=tests[k:],
+        public_tests=override.public_tests if override else public,
+        hidden_tests=hidden,
         metadata=ProblemMetadata(
             source=FORMAT,
             difficulty=str(meta["difficulty"]).lower() if meta.get("difficulty") else None,

@@ -89,3 +89,14 @@ def test_lcb_statement_can_replace_deepseek_text(fixtures):
     assert items[1].reason.startswith("no statement-identical")
     kept = list(iter_deepseek(fixtures / "leetcode_deepseek.jsonl", lcb=overrides, matched_only=False))
     assert kept[1].statement.startswith("Return whether s")
+
+
+def test_public_tests_are_the_asserts_matching_the_statement_examples():
+    from sstar_dspy.problems.leetcode import example_inputs, split_public
+
+    statement = "Example 1:\nInput: a = 3, b = [1, 2]\nOutput: 1\n\nExample 2:\n\nInput: a = 0,\n b = []\nOutput: 0\n"
+    assert example_inputs(statement) == [{"a": 3, "b": [1, 2]}, {"a": 0, "b": []}]
+    cases = [({"a": 0, "b": []}, 0), ({"a": 9, "b": []}, 2), ({"a": 3, "b": [1, 2]}, 1), ({"a": 1, "b": []}, 5)]
+    assert split_public(cases, statement) == ([2, 0], "matched")
+    unparsable = statement.replace("a = 0", "a = x")
+    assert split_public(cases, unparsable) == ([0, 1], "first-k")

@@ -51,6 +51,8 @@ def test_leetcode_counts_by_difficulty_and_test_split(data_dir):
     assert problems.counts()["difficulty"] == {"easy": 27, "medium": 55, "hard": 24}
     assert all(len(p.public_tests) + len(p.hidden_tests) == 100 for p in problems)
     assert {len(p.public_tests) for p in problems} <= {2, 3, 4}
+    # every problem's statement examples were found among its asserts (3 of them not as the first k)
+    assert {p.metadata.extra["public_split"] for p in problems} == {"matched"}
     assert {e.reason for e in problems.excluded} == {
         "arguments built by helper functions (linked lists), not expressible as JSON tests"
     }
@@ -79,3 +81,16 @@ def test_each_data_file_loads_by_path_with_its_format_detected(data_dir, name, f
     assert detect_format(path) == fmt
     problems = load_problems(path)
     assert (len(problems), len(problems.excluded), problems.files) == (count, excluded, [path])
+
+
+def test_lcb_public_tests_are_the_same_examples_as_deepseeks(data_dir):
+    import json
+
+    def key(test):
+        return json.dumps(test.args()), json.dumps(json.loads(test.output))
+
+    deepseek = _load("dev-leetcode", data_dir)
+    for problem in _load("dev-leetcode-lcb", data_dir):
+        own = deepseek.by_id(problem.id)
+        assert sorted(map(key, problem.public_tests)) == sorted(map(key, own.public_tests)), problem.id
+        assert problem.hidden_tests == own.hidden_tests
