@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import ctypes
+import gc
 import json
 import os
 import select
@@ -36,6 +37,24 @@ from _harness import EXIT_MEMORY, EXIT_NO_TARGET, EXIT_OUTPUT, EXIT_UNSERIALISAB
 del sys.path[0]  # user programs must not import the sandbox's own modules
 
 _PR_SET_CHILD_SUBREAPER = 36
+_LIBC = ctypes.CDLL(None, use_errno=True)
+_LIBC.fork.restype = ctypes.c_int
+
+
+def _fork() -> int:
+    """fork(2) without CPython's at-fork handlers.
+
+    ``os.fork()`` runs ``threading._after_fork`` and friends in every child, which touches (and so copies)
+    ~130 pages: a third of a test's cost on a VM where page faults are expensive. The server is
+    single-threaded, so a plain ``fork()`` leaves the interpreter consistent; the child reseeds
+    ``random`` itself (see ``_harness.run_child``).
+    """
+    pid = _LIBC.fork()
+    if pid < 0:
+        raise OSError(ctypes.get_errno(), "fork() failed")
+    return pid
+
+
 ERROR_TAIL = 800
 MEMORY_HINTS = ("MemoryError", "Cannot allocate memory", "out of memory", "std::bad_alloc")
 
@@ -107,8 +126,10 @@ def _classify(*, timed_out, wait_status, cpu, limits, mode, out_size, result, st
 class ForkServer:
     """Serve run requests: fork one confined child per test and report how each ended."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, in_pid_namespace: bool = False) -> None:
         self.pid = os.getpid()
+        self.pdeathsig = not in_pid_namespace
+        _harness.prepare_server()
         self.seccomp, self.seccomp_error = _load_seccomp()
         self.prelude = _harness.build_prelude()
         self.tmp_root = tempfile.mkdtemp(prefix="sstar-sbx-")
@@ -129,10 +150,11 @@ class ForkServer:
             for _ in inputs:
                 send({"status": "compile_error", "out": None, "err": detail[-ERROR_TAIL:], "wall": 0.0, "cpu": 0.0})
             return
+        reseed = _harness.uses_random(request["code"])
         for text in inputs:
-            send(self._run_one(code, mode, request.get("fn"), text, limits))
+            send(self._run_one(code, mode, request.get("fn"), text, limits, reseed))
 
-    def _run_one(self, code, mode: str, function_name, text: str, limits: dict) -> dict:
+    def _run_one(self, code, mode: str, function_name, text: str, limits: dict, reseed: bool) -> dict:
         args = None
         if mode == "functional":
             try:
@@ -150,11 +172,12 @@ class ForkServer:
         workdir = tempfile.mkdtemp(dir=self.tmp_root)
         loader = self.seccomp.load_for if self.seccomp is not None else None
         start = time.monotonic()
-        pid = os.fork()
+        pid = _fork()
         if pid == 0:
             _harness.run_child(
                 code=code, mode=mode, function_name=function_name, args=args, prelude=self.prelude,
                 server_pid=self.pid, workdir=workdir, limits=limits, fds=fds, seccomp_loader=loader,
+                pdeathsig=self.pdeathsig, reseed=reseed,
             )  # fmt: skip
             os._exit(255)  # unreachable
         try:
@@ -221,7 +244,8 @@ def main() -> None:
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1):
         os.dup2(null, fd)
-    server = ForkServer()
+    server = ForkServer(in_pid_namespace="--pid-namespace" in sys.argv[1:])
+    gc.freeze()  # the collector in a child never walks (and so never copies) the server's objects
 
     def send(obj: dict) -> None:
         replies.write(json.dumps(obj) + "\n")

@@ -83,24 +83,22 @@ class SeccompFilter:
             handle.seek(0)
             program = handle.read()
         self.instructions = len(program) // _INSN.size
-        self._program = program
         words = [_INSN.unpack_from(program, i * _INSN.size) for i in range(self.instructions)]
         self._slots = [i * _INSN.size for i, (_, _, _, k) in enumerate(words) if k == TEMPLATE_PID]
         # libseccomp may share one comparison between the rules; every use must be a plain `jeq #pid`
         if not self._slots or any(words[o // _INSN.size][0] != BPF_JEQ_K for o in self._slots):
             raise RuntimeError("unexpected BPF layout from libseccomp: cannot place the child's pid")
+        self._buffer = ctypes.create_string_buffer(program, len(program))  # patched in place in each child
+        self._fprog = _SockFprog(self.instructions, ctypes.cast(self._buffer, ctypes.c_char_p))
+        self._fprog_address = ctypes.addressof(self._fprog)
         self._prctl = ctypes.CDLL(None, use_errno=True).prctl
         self._prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong]
 
     def load_for(self, pid: int) -> None:
-        """Install the filter in this process with ``pid`` as the only signal target (irreversible)."""
-        program = bytearray(self._program)
+        """Install the filter in this (forked) process with ``pid`` as the only signal target (irreversible)."""
         for offset in self._slots:
-            code, jt, jf, _ = _INSN.unpack_from(program, offset)
-            _INSN.pack_into(program, offset, code, jt, jf, pid)
-        buffer = ctypes.create_string_buffer(bytes(program), len(program))
-        fprog = _SockFprog(self.instructions, ctypes.cast(buffer, ctypes.c_char_p))
+            struct.pack_into("I", self._buffer, offset + 4, pid)  # the k field of `jeq #pid`
         if self._prctl(PR_SET_NO_NEW_PRIVS, 1, None, 0, 0) != 0:
             raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
-        if self._prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(fprog), 0, 0) != 0:
+        if self._prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, self._fprog_address, 0, 0) != 0:
             raise OSError(ctypes.get_errno(), "prctl(PR_SET_SECCOMP) failed")

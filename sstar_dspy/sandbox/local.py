@@ -64,7 +64,7 @@ class ForkServerProcess:
         prefix = bwrap_command(CHILD_ENV, SOURCE_DIR) if use_bwrap else None
         if use_bwrap and prefix is None:
             raise WorkerError("bubblewrap (bwrap) is not installed")
-        argv = [*(prefix or []), sys.executable, "-I", SERVER_SCRIPT]
+        argv = [*(prefix or []), sys.executable, "-I", SERVER_SCRIPT, *(["--pid-namespace"] if prefix else [])]
         self.bwrap = prefix is not None
         self._proc = _SPAWNER.submit(
             subprocess.Popen,

@@ -4,6 +4,9 @@ import os
 import signal
 import threading
 
+import pytest
+
+from sstar_dspy.errors import SandboxUnavailableError
 from sstar_dspy.problem import Mode, TestCase
 from sstar_dspy.sandbox import ExecRequest, Limits, LocalForkServerBackend, Sandbox, Status
 
@@ -60,3 +63,17 @@ def test_without_bwrap_the_layer_is_reported_missing():
         assert run.status is Status.EXECUTED and "PATH" in run.actual
     finally:
         backend.close()
+
+
+def test_strict_refuses_to_run_without_a_layer():
+    with pytest.raises(SandboxUnavailableError, match="isolation layers missing on this machine: bwrap"):
+        Sandbox(strict=True, backend=LocalForkServerBackend(workers=1, bwrap=False))
+
+
+def test_strict_runs_when_every_layer_is_active():
+    with Sandbox(workers=1, limits=LIMITS) as probe:
+        layers = probe.layers()
+    if not (layers["bwrap"] and layers["seccomp"]):
+        pytest.skip("bubblewrap or seccomp is not available on this machine")
+    with Sandbox(strict=True, workers=1, limits=LIMITS) as box:
+        assert box.run("print(1)", [TestCase(input="", output="1")], mode="stdin")[0].passed
