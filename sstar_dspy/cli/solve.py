@@ -130,7 +130,8 @@ def solve(
     pred = program(problem=problem)
     wall = time.perf_counter() - started
     t = pred.trace
-    sys.stdout.write(pred.program.rstrip("\n") + "\n" if pred.program else "")
+    chosen = redact_text(pred.program)  # a model can echo a key into its code; never print or save it
+    sys.stdout.write(chosen.rstrip("\n") + "\n" if chosen else "")
     passing = sum(c.passes_public for c in t.candidates)
     rounds_used = sum(max(0, len(c.rounds) - 1) for c in t.candidates)
     duels = len(t.selection.duels) if t.selection else 0
@@ -153,7 +154,7 @@ def solve(
     if verbose:
         err_console.print(redact_text(t.summary()))
     if out is not None:
-        out.write_text(redact_text(pred.program), encoding="utf-8")
+        out.write_text(chosen, encoding="utf-8")
     if trace is not None:
         trace.write_text(json.dumps(redact(t.model_dump(mode="json")), indent=1) + "\n", encoding="utf-8")
     if not pred.program:

@@ -15,9 +15,19 @@ from functools import lru_cache
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 
+LOCAL_PREFIXES = ("embedded", "py:", "scripted:", "scripted/", "local/", "gguf-")
+
+
+def is_local(model: str) -> bool:
+    """Models that cost nothing and that litellm cannot price (no need to import litellm, which is slow)."""
+    return not model or model.startswith(LOCAL_PREFIXES) or model.lower().endswith(".gguf")
+
+
 @lru_cache(maxsize=256)
 def token_prices(model: str) -> tuple[float, float] | None:
     """(input, output) USD per token for a model id, or None if unknown (local and scripted models)."""
+    if is_local(model):
+        return None
     try:
         import litellm
     except ImportError:

@@ -108,3 +108,13 @@ def write_problems(path, count: int, *, tag_index: bool = False) -> None:
             if tag_index:
                 p = p.model_copy(update={"statement": p.statement + f" #{i}"})
             fh.write(json.dumps(p.model_dump(mode="json")) + "\n")
+
+
+def leaky(**kwargs) -> ScriptedLM:
+    """An LM that writes its API key into the code it returns (to prove redaction, not luck, hides keys)."""
+    key = kwargs.pop("api_key", "") or os.environ.get("OPENAI_API_KEY", "")
+    kwargs.pop("api_base", None)
+    script = dict(SCRIPT)
+    script["generate"] = lambda call: {"code": f"# key: {key}\n" + CODE[_op(call)]}
+    script["debug"] = lambda call: {"diagnosis": f"used {key}", "code": f"# key: {key}\n" + CODE[_op(call)]}
+    return ScriptedLM(script, model="scripted/leaky", cache=False, **kwargs)

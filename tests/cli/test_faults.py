@@ -1,0 +1,34 @@
+"""A fault-injecting LM (timeouts, 429s, empty, malformed and truncated replies): the eval still completes."""
+
+from __future__ import annotations
+
+import json
+
+import cli_lms
+import pytest
+
+
+@pytest.mark.slow
+def test_eval_survives_lm_faults_and_reports_them(run_sstar, tmp_path):
+    cli_lms.write_problems(tmp_path / "f.jsonl", 6, tag_index=True)  # problem i gets fault kind i % 6
+    proc = run_sstar("eval", "f.jsonl", "--model", "py:cli_lms:faulty", "--n", "2", "--rounds", "1", "--run-dir", "rf")
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    records = [json.loads(line) for line in (tmp_path / "rf" / "records.jsonl").read_text().splitlines()]
+    assert sorted(r["problem_id"] for r in records) == [f"arith-{i:02d}" for i in range(6)]
+    by_id = {r["problem_id"]: r for r in records}
+    expected = {
+        "arith-00": "timed out",
+        "arith-01": "RateLimitError",
+        "arith-02": "empty",
+        "arith-03": "cannot be serialized",
+    }
+    for pid, fragment in expected.items():
+        assert by_id[pid]["status"] == "error" and fragment in by_id[pid]["error"], by_id[pid]["error"]
+        assert by_id[pid]["passed"] is False and by_id[pid]["program"] == ""
+    assert by_id["arith-04"]["program"].startswith("a, b = map(int, inp")  # truncated code kept, then graded
+    assert by_id["arith-04"]["passed"] is False
+    assert by_id["arith-05"]["status"] == "ok" and by_id["arith-05"]["passed"] is True
+    erred = sum(r["status"] == "error" for r in records)
+    assert f"{erred} problems erred" in proc.stdout
+    assert f"run: 6 problems, {erred} erred" in proc.stdout
