@@ -75,7 +75,7 @@ def _memfd(name: str, data: bytes = b"") -> int:
 
 
 def _read_all(fd: int, limit: int) -> tuple[bytes, int]:
-    size = os.fstat(fd).st_size
+    size = os.lseek(fd, 0, os.SEEK_END)
     return os.pread(fd, min(size, limit), 0), size
 
 
@@ -133,6 +133,7 @@ class ForkServer:
         self.seccomp, self.seccomp_error = _load_seccomp()
         self.prelude = _harness.build_prelude()
         self.tmp_root = tempfile.mkdtemp(prefix="sstar-sbx-")
+        self.runs = 0
         try:
             ctypes.CDLL(None).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         except (OSError, AttributeError):
@@ -169,7 +170,9 @@ class ForkServer:
             "stderr": _memfd("stderr"),
             "result": _memfd("result"),
         }
-        workdir = tempfile.mkdtemp(dir=self.tmp_root)
+        self.runs += 1
+        workdir = f"{self.tmp_root}/{self.runs}"
+        os.mkdir(workdir, 0o700)
         loader = self.seccomp.load_for if self.seccomp is not None else None
         start = time.monotonic()
         pid = _fork()
@@ -191,14 +194,18 @@ class ForkServer:
             pass
         _, wait_status, usage = os.wait4(pid, 0)
         wall = time.monotonic() - start
-        self._reap_strays()
+        if self.seccomp is None:  # without seccomp the program may have forked; orphans come to us (subreaper)
+            self._reap_strays()
         cpu = usage.ru_utime + usage.ru_stime
         out, out_size = _read_all(fds["stdout"], limits["output_bytes"])
         err, _ = _read_all(fds["stderr"], 1 << 16)
         result, result_size = _read_all(fds["result"], limits["output_bytes"])
         for fd in fds.values():
             os.close(fd)
-        shutil.rmtree(workdir, ignore_errors=True)
+        try:
+            os.rmdir(workdir)
+        except OSError:  # the program left files behind
+            shutil.rmtree(workdir, ignore_errors=True)
         status, error = _classify(
             timed_out=timed_out, wait_status=wait_status, cpu=cpu, limits=limits, mode=mode,
             out_size=max(out_size, result_size), result=result if result_size else None, stderr=_tail(err),

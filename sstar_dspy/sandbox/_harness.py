@@ -21,6 +21,7 @@ import random
 import resource
 import signal
 import sys
+import threading
 import traceback
 
 EXIT_MEMORY = 250  # MemoryError escaped the program
@@ -98,11 +99,13 @@ _STDIO: dict = {}
 def prepare_server() -> None:
     """Once, in the server: everything children would otherwise each redo (page faults are per child).
 
-    Ignores SIGXFSZ/SIGPIPE (inherited: EFBIG/EPIPE become exceptions, as programs expect) and builds
+    Ignores SIGXFSZ/SIGPIPE (inherited: EFBIG/EPIPE become exceptions, as programs expect), drops the
+    interpreter's own exit handlers, and builds
     the text streams over fds 0/1/2 that each child adopts after ``dup2``-ing its memfds there.
     """
     for sig in (signal.SIGXFSZ, signal.SIGPIPE):
         signal.signal(sig, signal.SIG_IGN)
+    atexit._clear()  # noqa: SLF001 - children must run only the program's exit handlers (the server needs none)
     _STDIO["stdin"] = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)), "utf-8")
     _STDIO["stdout"] = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)), "utf-8")
     _STDIO["stderr"] = io.TextIOWrapper(
@@ -136,7 +139,6 @@ def _confine(*, server_pid: int, workdir: str, limits: dict, fds: dict, pdeathsi
     sys.stdin = sys.__stdin__ = _STDIO["stdin"]
     sys.stdout = sys.__stdout__ = _STDIO["stdout"]
     sys.stderr = sys.__stderr__ = _STDIO["stderr"]
-    atexit._clear()  # noqa: SLF001 - the server's exit handlers are not the program's
 
 
 def _report_exception(exc: BaseException) -> int:
@@ -170,10 +172,10 @@ def _exit_code(exc: SystemExit) -> int:
 def _finish(code: int) -> None:
     """Run what interpreter shutdown would (join threads, atexit), flush, and exit without cleanup."""
     try:
-        import threading
-
-        threading._shutdown()  # noqa: SLF001 - what Py_FinalizeEx does: wait for non-daemon threads
-        atexit._run_exitfuncs()  # noqa: SLF001
+        if threading.active_count() > 1:
+            threading._shutdown()  # noqa: SLF001 - what Py_FinalizeEx does: wait for non-daemon threads
+        if atexit._ncallbacks():  # noqa: SLF001
+            atexit._run_exitfuncs()  # noqa: SLF001
     except SystemExit as exc:
         code = code or _exit_code(exc)
     except BaseException as exc:  # noqa: BLE001
