@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import dspy
-from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
-from typing_extensions import TypeAliasType
+from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, model_validator
+from pydantic_core import core_schema
 
 __all__ = [
     "DebugCode",
@@ -51,9 +51,25 @@ def _normalize_verdict(value: Any) -> Any:
     return named.pop() if len(named) == 1 else value
 
 
-# A type alias (not a bare Annotated) so pydantic keeps the validator on the field and DSPy's parser runs it.
-Verdict = TypeAliasType("Verdict", Annotated[Literal["A", "B", "tie"], BeforeValidator(_normalize_verdict)])
-"""The judge's answer: A, B or tie; lenient about case, quotes and markup, strict about ambiguity."""
+class Verdict(str):
+    """The judge's answer, "A", "B" or "tie" (validated values are plain ``str``).
+
+    Lenient about case, quotes and markup ("**A**", "Tie", "Program B."), strict about ambiguity
+    ("A or B" fails to parse). A class rather than ``Annotated[Literal, validator]``, because
+    pydantic moves an ``Annotated`` validator off the field annotation that DSPy parses with, and
+    DSPy's signature rebuilding (``with_instructions``, ``load``) only accepts real types.
+
+    Example:
+        >>> from pydantic import TypeAdapter
+        >>> TypeAdapter(Verdict).validate_python("**B**")
+        'B'
+    """
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_before_validator_function(
+            _normalize_verdict, core_schema.literal_schema(["A", "B", "tie"])
+        )
 
 
 class TestInput(BaseModel):
@@ -109,9 +125,10 @@ class GenerateCode(dspy.Signature):
     """You are an expert competitive programmer. Write a correct and efficient Python 3 program
     that solves the problem.
 
-    If `mode` is "stdin": the program reads the input from standard input and prints the answer
-    to standard output. Write a complete program that calls its own entry point (no
-    `if __name__` guard is needed), and do not print anything besides the answer.
+    If `mode` is "stdin": write a complete program, not just a function. It reads the input from
+    standard input exactly in the format the problem describes (e.g. several numbers on one line
+    need `input().split()`), computes the answer and prints it to standard output. Call your own
+    functions at the top level, and print nothing besides the answer.
     If `mode` is "functional": implement the function or method named `function_name`; when
     `starter_code` is given, complete that skeleton (for example the method of `class Solution`)
     and keep its signature. Do not read input, do not print, and do not call the function.

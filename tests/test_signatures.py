@@ -14,6 +14,7 @@ from sstar_dspy.signatures import (
     GenerateCode,
     JudgePair,
     TestInput,
+    Verdict,
     extract_code,
 )
 from sstar_dspy.testing import ScriptedLM
@@ -31,8 +32,8 @@ def test_every_signature_has_a_substantial_docstring_instruction():
 
 
 def test_fields_are_typed():
-    verdict = JudgePair.output_fields["verdict"].annotation
-    assert typing.get_args(verdict.__value__)[0] == typing.Literal["A", "B", "tie"]
+    assert JudgePair.output_fields["verdict"].annotation is Verdict
+    assert JudgePair.with_instructions("new").output_fields["verdict"].annotation is Verdict  # optimizers rebuild it
     assert SIGNATURES["generate_tests"].output_fields["test_inputs"].annotation == list[TestInput]
     assert list(DebugCode.output_fields) == ["diagnosis", "code"]
     assert GenerateCode.input_fields["mode"].annotation == typing.Literal["stdin", "functional"]

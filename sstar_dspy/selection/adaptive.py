@@ -63,7 +63,8 @@ class AdaptiveSelector:
         trace = SelectionTrace(selector=self.name, pool=pool)
         programs = {c.index: c.program for c in candidates}
         if len({programs[i].strip() for i in pool}) == 1:
-            trace.chosen, trace.reason = pool[0], f"{note}; all have the same program"
+            why = "only one" if len(pool) == 1 else "all have the same program"
+            trace.chosen, trace.reason = pool[0], f"{note}; {why}"
             return trace
 
         inputs, why_none = generate_test_inputs(ctx, max_inputs=self.max_test_inputs)
