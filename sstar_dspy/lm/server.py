@@ -41,7 +41,12 @@ def _env_int(name: str, default: int) -> int:
 
 
 def _default_threads() -> int:
-    return _env_int("SSTAR_LM_THREADS", os.cpu_count() or 1)
+    """All cores but one (at least one): the sandbox runs candidate programs while the model generates.
+
+    Measured on a loaded 2-core machine: 1 llama.cpp thread generated 6-11 tok/s where 2 threads
+    (spinning at barriers while other processes held the cores) managed 0.6 tok/s.
+    """
+    return _env_int("SSTAR_LM_THREADS", max(1, (os.cpu_count() or 1) - 1))
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,8 @@ class ServerOptions:
         n_parallel: Concurrent request slots (S* samples run in parallel; 4 slots gave ~1.35x throughput).
         n_ctx: Total KV-cache tokens; with ``kv_unified`` every slot may use all of it.
         kv_unified: Share one KV pool between slots (so one long debug prompt is not capped at n_ctx/n_parallel).
-        n_threads: CPU threads for generation and prompt processing (``$SSTAR_LM_THREADS`` or all cores).
+        n_threads: CPU threads for generation and prompt processing (``$SSTAR_LM_THREADS``, else all
+            cores but one).
         warm_up: Send one tiny request after loading so the first real call is not slowed by page-in.
     """
 
