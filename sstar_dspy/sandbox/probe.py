@@ -77,7 +77,7 @@ try:
         facts.append("pid1=" + f.read().split(b"\0")[0].decode(errors="replace").rsplit("/", 1)[-1])
 except OSError:
     facts.append("pid1=?")
-print(" ".join(facts))
+print(" ".join(facts), "probe-complete")
 """
 
 
@@ -93,9 +93,10 @@ def probe_layers(backend: SandboxBackend) -> dict[str, bool]:
     """Declared layers of ``backend`` refined by what the probe program observed."""
     declared = dict(backend.layers())
     run = backend.execute(ExecRequest(PROBE_PROGRAM, ("",), Mode.STDIN, None, Limits(timeout_s=10)))[0]
-    if run.status is not Status.EXECUTED or run.actual is None:
-        logger.warning("sandbox probe did not run cleanly (%s: %s)", run.status.value, run.error)
-        return {**declared, "seccomp": False, "no_network": False, "readonly_root": False, "pid_namespace": False}
+    if run.status is not Status.EXECUTED or run.actual is None or "probe-complete" not in run.actual:
+        logger.warning("sandbox probe did not run cleanly (%s: %s)", run.status.value, run.error or run.actual)
+        unmeasured = ("seccomp", "no_network", "clean_env", "readonly_root", "pid_namespace")
+        return {**declared, **{name: False for name in unmeasured}}
     facts = run.actual.split()
     env = next((f[4:] for f in facts if f.startswith("env=")), "")
     pid1 = next((f[5:] for f in facts if f.startswith("pid1=")), "?")
@@ -106,4 +107,6 @@ def probe_layers(backend: SandboxBackend) -> dict[str, bool]:
         "readonly_root": "writable_root" not in facts,
         "pid_namespace": pid1 not in ("?", _host_pid1()),
     }
-    return {**declared, **measured}
+    layers = {**declared, **measured}
+    logger.info("sandbox layers: %s", ", ".join(f"{k}={'on' if v else 'OFF'}" for k, v in layers.items()))
+    return layers
