@@ -24,7 +24,8 @@ from sstar_dspy.runs.redact import register_secret
 
 logger = logging.getLogger(__name__)
 
-console = Console(stderr=False, highlight=False, soft_wrap=True)
+_WIDTH = None if sys.stdout.isatty() else 160  # tables stay readable when piped or captured
+console = Console(stderr=False, highlight=False, width=_WIDTH)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -137,7 +138,7 @@ class ModelSettings:
 
     def settings(self) -> dict[str, Any]:
         """Sampling settings that change results (temperature, max_tokens); api_base and key excluded."""
-        return {"temperature": self.kwargs["temperature"], "max_tokens": self.kwargs["max_tokens"]}
+        return {"lm_temperature": self.kwargs["temperature"], "max_tokens": self.kwargs["max_tokens"]}
 
     def build(self) -> dict[str, Any]:
         """Role -> dspy.LM (the main model is built once and shared)."""

@@ -5,6 +5,8 @@ Example:
     >>> program = spec.build(lms=None)
     >>> (program.n, program.rounds, type(program.selector).__name__)
     (1, 0, 'FirstSelector')
+    >>> ProgramSpec(method="sstar", n=4, max_duels=3).resolved()
+    {'n': 4, 'rounds': 2, 'selector': 'adaptive'}
 """
 
 from __future__ import annotations
@@ -27,9 +29,12 @@ VariantOpt = Annotated[
     str | None,
     typer.Option("--variant", envvar=env("variant"), help="Saved prompt variant (name in signatures/ or .json path)."),
 ]
-NOpt = Annotated[int | None, typer.Option("--n", "-n", envvar=env("n"), min=1, help="Parallel samples (default 8).")]
+NOpt = Annotated[
+    int | None, typer.Option("--n", "-n", envvar=env("n"), min=1, help="Parallel samples (default: the preset's).")
+]
 RoundsOpt = Annotated[
-    int | None, typer.Option("--rounds", "-r", envvar=env("rounds"), min=0, help="Debug rounds per sample (default 2).")
+    int | None,
+    typer.Option("--rounds", "-r", envvar=env("rounds"), min=0, help="Debug rounds per sample (default: preset's)."),
 ]
 SelectorOpt = Annotated[
     str | None,
@@ -65,8 +70,6 @@ MaxProblemCostOpt = Annotated[
     ),
 ]
 
-DEFAULT_N, DEFAULT_ROUNDS = 8, 2
-
 
 def positive_dollars(value: float | None, flag: str) -> float | None:
     """Validate a dollar budget (> 0)."""
@@ -77,7 +80,10 @@ def positive_dollars(value: float | None, flag: str) -> float | None:
 
 @dataclass
 class ProgramSpec:
-    """The program options of a command (what goes into the manifest's settings)."""
+    """The program options of a command: a preset (``sstar_dspy.presets``) plus explicit overrides.
+
+    Unset options keep the preset's defaults (the paper's: sstar n=16, rounds=2, max_duels=10).
+    """
 
     method: str = "sstar"
     variant: str | None = None
@@ -94,20 +100,47 @@ class ProgramSpec:
     price_model: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def resolved(self) -> dict[str, Any]:
-        """Method defaults applied: n, rounds and selector as they will run."""
-        if self.method not in METHODS:
+    def _overrides(self) -> dict[str, Any]:
+        from sstar_dspy import selection
+        from sstar_dspy.budget import Budget
+
+        if self.method.replace("-", "_") not in METHODS:
             raise UsageError(f"unknown --method {self.method!r}: choose one of {', '.join(METHODS)}")
-        n = self.n if self.n is not None else DEFAULT_N
-        rounds = self.rounds if self.rounds is not None else DEFAULT_ROUNDS
-        selector = self.selector
-        if self.method == "zero_shot":
-            n, rounds, selector = (self.n or 1), 0, selector or "first"
-        elif self.method == "self_debug":
-            n, selector = (self.n or 1), selector or "first"
-        elif self.method == "majority_vote":
-            rounds, selector = (self.rounds or 0), selector or "majority"
-        return {"n": n, "rounds": rounds, "selector": selector or "adaptive"}
+        kwargs: dict[str, Any] = {
+            "budget": Budget(max_lm_calls=self.max_problem_calls, max_tokens=self.token_cap()),
+            "seed": self.seed,
+            "num_threads": self.threads,
+        }
+        for name in ("n", "rounds", "temperature"):
+            if getattr(self, name) is not None:
+                kwargs[name] = getattr(self, name)
+        adaptive = self.selector == "adaptive" or (self.selector is None and self.method == "sstar")
+        if self.max_duels is not None and not adaptive:
+            raise UsageError(f"--max-duels only applies to the adaptive selector (method {self.method!r})")
+        if self.selector is not None:
+            options = {"max_duels": self.max_duels} if self.max_duels is not None else {}
+            kwargs["selector"] = selection.build(self.selector, **options)
+        elif self.max_duels is not None:
+            kwargs["max_duels"] = self.max_duels
+        return kwargs
+
+    def build(self, lms: Any, sandbox: Any = None) -> Any:
+        """The SStar program (preset + overrides, variant loaded, role LMs attached)."""
+        from sstar_dspy import presets
+        from sstar_dspy.program import RoleLMs
+
+        roles = RoleLMs(**lms) if isinstance(lms, dict) else (lms or RoleLMs())
+        program = presets.build(self.method, lms=roles, sandbox=sandbox, **self._overrides())
+        if self.variant:
+            from sstar_dspy.variants import apply_variant
+
+            program = apply_variant(program, self.variant)
+        return program
+
+    def resolved(self) -> dict[str, Any]:
+        """n, rounds and selector name as they will run."""
+        program = self.build(lms=None)
+        return {"n": program.n, "rounds": program.rounds, "selector": getattr(program.selector, "name", "?")}
 
     def token_cap(self) -> int | None:
         """The per-problem token cap, including a dollar budget converted at the model's price."""
@@ -126,54 +159,22 @@ class ProgramSpec:
         return cap
 
     def settings(self) -> dict[str, Any]:
-        """Every setting that changes results (for the manifest and the resume check)."""
+        """Every setting that changes results (for the manifest and the resume check); validates everything."""
         from sstar_dspy.runs.manifest import file_sha256
 
-        resolved = self.resolved()
+        program = self.build(lms=None)  # refuses an incompatible variant before any model starts
         variant_hash = None
         if self.variant:
-            from sstar_dspy.variants import PAPER, load_variant, resolve_variant_path
+            from sstar_dspy.variants import PAPER, resolve_variant_path
 
-            load_variant(self.variant, n=1, rounds=0)  # refuses an incompatible file before any model starts
             if self.variant != PAPER:
                 variant_hash = file_sha256(resolve_variant_path(self.variant))
+        settings = {k: v for k, v in program.settings().items() if k != "num_threads"}
         return {
             "method": self.method,
             "variant": self.variant,
             "variant_sha256": variant_hash,
-            **resolved,
-            "max_duels": self.max_duels,
-            "seed": self.seed,
-            "temperature": self.temperature,
-            "budget": {"max_lm_calls": self.max_problem_calls, "max_tokens": self.token_cap()},
+            **settings,
             "max_problem_cost": self.max_problem_cost,
             **self.extra,
         }
-
-    def build(self, lms: Any, sandbox: Any = None) -> Any:
-        """The SStar program (variant loaded, role LMs attached)."""
-        from sstar_dspy import selection
-        from sstar_dspy.budget import Budget
-        from sstar_dspy.program import RoleLMs, SStar
-
-        resolved = self.resolved()
-        options = (
-            {"max_duels": self.max_duels} if self.max_duels is not None and resolved["selector"] == "adaptive" else {}
-        )
-        if self.max_duels is not None and resolved["selector"] != "adaptive":
-            raise UsageError(f"--max-duels only applies to the adaptive selector, not {resolved['selector']!r}")
-        kwargs: dict[str, Any] = {
-            "n": resolved["n"],
-            "rounds": resolved["rounds"],
-            "selector": selection.build(resolved["selector"], **options),
-            "budget": Budget(max_lm_calls=self.max_problem_calls, max_tokens=self.token_cap()),
-            "lms": RoleLMs(**lms) if isinstance(lms, dict) else (lms or RoleLMs()),
-            "sandbox": sandbox,
-            "seed": self.seed,
-            "num_threads": self.threads,
-        }
-        if self.temperature is not None:
-            kwargs["temperature"] = self.temperature
-        if self.variant:
-            return SStar.from_variant(self.variant, **kwargs)
-        return SStar(**kwargs)

@@ -81,18 +81,24 @@ def load_candidates(source: Path) -> dict[str, list[Candidate]]:
 
 
 def looks_like_candidates(path: Path) -> bool:
-    """True when a JSONL file holds candidate lines (index/rounds/batch_size) rather than records/selections."""
+    """True for candidate files: lines with index/rounds/batch_size, or several programs for one problem id."""
     try:
-        with open(path, encoding="utf-8") as fh:
-            first = next((line for line in fh if line.strip()), "")
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     except FileNotFoundError:
         raise ProblemFormatError("no such file", path=str(path)) from None
-    except UnicodeDecodeError:
-        raise ProblemFormatError("not UTF-8 text", path=str(path)) from None
-    try:
-        row = json.loads(first) if first else {}
-    except json.JSONDecodeError as exc:
-        raise ProblemFormatError(f"not JSON ({exc.msg})", path=str(path), line=1) from None
-    if not isinstance(row, dict):
-        raise ProblemFormatError("expected a JSON object per line", path=str(path), line=1)
-    return "status" not in row and any(k in row for k in ("batch_size", "rounds", "index"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProblemFormatError(f"cannot read ({exc})", path=str(path)) from None
+    ids: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            if number == len(lines):
+                break  # a torn last line is handled by the readers
+            raise ProblemFormatError(f"not JSON ({exc.msg})", path=str(path), line=number) from None
+        if not isinstance(row, dict):
+            raise ProblemFormatError("expected a JSON object per line", path=str(path), line=number)
+        if number == 1 and "status" not in row and any(k in row for k in ("batch_size", "rounds", "index")):
+            return True
+        ids.append(str(row.get("problem_id")))
+    return len(ids) != len(set(ids))

@@ -1,0 +1,180 @@
+"""The commands end to end, in-process with scripted LMs: eval/resume, env vars, budgets, dry run, stages, report."""
+
+from __future__ import annotations
+
+import json
+
+import cli_lms
+import pytest
+
+from sstar_dspy.runs.manifest import file_sha256
+from sstar_dspy.runs.rundir import read_records
+
+GOOD = ["--model", "py:cli_lms:good"]
+
+
+@pytest.fixture
+def problems(tmp_path):
+    cli_lms.write_problems(tmp_path / "p.jsonl", 3)
+    return tmp_path / "p.jsonl"
+
+
+def _records(path):
+    return read_records(path / "records.jsonl")
+
+
+def test_eval_records_manifest_and_resume(sstar_inproc, problems, tmp_path):
+    code, out, err = sstar_inproc("eval", "p.jsonl", *GOOD, "--method", "self_debug", "--run-dir", "run")
+    assert code == 0, err
+    records = _records(tmp_path / "run")
+    assert sorted(r.problem_id for r in records) == ["arith-00", "arith-01", "arith-02"]
+    r0 = records[0]
+    assert r0.passed is True and r0.hidden_total == 3 and r0.trace["candidates"]
+    assert r0.usage["generator"].calls == 1 and r0.total.tokens > 0
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert manifest["settings"]["method"] == "self_debug" and manifest["settings"]["rounds"] == 2
+    assert manifest["models"]["generator"] == "py:cli_lms:good"
+    assert {"python", "dspy", "litellm"} <= set(manifest["versions"])
+    assert list(manifest["data"]["files"].values()) == [file_sha256(problems)]
+    assert "pass@1 100.0% of 3 graded" in out
+
+    code, out, err = sstar_inproc("eval", "p.jsonl", *GOOD, "--method", "self_debug", "--run-dir", "run")
+    assert code == 0 and "3 problems already recorded" in err + out
+    assert len(_records(tmp_path / "run")) == 3
+    assert len(json.loads((tmp_path / "run" / "manifest.json").read_text())["sessions"]) == 2
+
+
+def test_default_run_dir_is_stable_and_limit_can_grow(sstar_inproc, problems, tmp_path):
+    assert sstar_inproc("eval", "p.jsonl", *GOOD, "--method", "zero_shot", "--limit", "2")[0] == 0
+    assert sstar_inproc("eval", "p.jsonl", *GOOD, "--method", "zero_shot")[0] == 0
+    runs = list((tmp_path / "runs").iterdir())
+    assert len(runs) == 1 and runs[0].name.startswith("p.jsonl_zero_shot_py-cli_lms-good_")
+    assert [r.problem_id for r in _records(runs[0])] == ["arith-00", "arith-01", "arith-02"]
+
+
+def test_every_option_has_an_env_var(sstar_inproc, problems, tmp_path, monkeypatch):
+    code, out, _ = sstar_inproc("eval", "--help")
+    for flag in ("--method", "--n", "--rounds", "--model", "--api-key", "--run-dir", "--max-run-cost", "--dry-run"):
+        assert flag in out
+    assert "SSTAR_MAX_RUN_COST" in out and "SSTAR_MODEL" in out
+    monkeypatch.setenv("SSTAR_MODEL", "py:cli_lms:good")
+    monkeypatch.setenv("SSTAR_METHOD", "majority_vote")
+    monkeypatch.setenv("SSTAR_N", "2")
+    monkeypatch.setenv("SSTAR_RUN_DIR", "envrun")
+    monkeypatch.setenv("SSTAR_CONCURRENCY", "1")
+    code, out, err = sstar_inproc("eval", "p.jsonl")
+    assert code == 0, err
+    settings = json.loads((tmp_path / "envrun" / "manifest.json").read_text())["settings"]
+    assert settings["method"] == "majority_vote" and settings["n"] == 2
+
+
+def test_dry_run_estimates_without_spending(sstar_inproc, problems, tmp_path):
+    code, out, err = sstar_inproc(
+        "eval",
+        "p.jsonl",
+        "--model",
+        "openai/gpt-4o-mini",
+        "--n",
+        "4",
+        "--max-duels",
+        "3",
+        "--max-tokens",
+        "1000",
+        "--dry-run",
+    )
+    assert code == 0, err
+    # per problem: 4 generate + 4*2 debug + (1 + 3) test generation + 2*3 judge = 22 calls
+    total = next(line for line in out.splitlines() if "total" in line)
+    assert "66" in total and "$" in total
+    assert "nothing was run" in out and not (tmp_path / "runs").exists()
+
+
+def test_run_budget_stops_and_a_bigger_budget_resumes(sstar_inproc, problems, tmp_path):
+    args = ["eval", "p.jsonl", *GOOD, "--method", "zero_shot", "--run-dir", "run", "-j", "1"]
+    code, out, _ = sstar_inproc(*args, "--max-run-calls", "2")
+    assert code == 0 and "run budget reached: 2 LM calls >= --max-run-calls 2" in out
+    assert len(_records(tmp_path / "run")) == 2
+    code, out, _ = sstar_inproc(*args, "--max-run-calls", "10")
+    assert code == 0 and len(_records(tmp_path / "run")) == 3
+
+
+def test_per_problem_budget_is_recorded(sstar_inproc, problems, tmp_path):
+    code, _, err = sstar_inproc(
+        "eval", "p.jsonl", *GOOD, "--n", "2", "--rounds", "1", "--max-problem-calls", "1", "--run-dir", "run"
+    )
+    assert code == 0, err
+    records = _records(tmp_path / "run")
+    assert all(r.budget_stop and "budget" in r.budget_stop for r in records)
+    assert all(r.total.calls <= 1 for r in records)
+
+
+def test_stage_split_generate_select_score_report(sstar_inproc, problems, tmp_path):
+    code, out, err = sstar_inproc("generate", "p.jsonl", *GOOD, "--n", "2", "--rounds", "0", "--run-dir", "gen")
+    assert code == 0, err
+    lines = (tmp_path / "gen" / "candidates.jsonl").read_text().splitlines()
+    assert len(lines) == 6 and json.loads(lines[0])["problem_id"].startswith("arith-")
+    code, out, err = sstar_inproc(
+        "select", "gen/candidates.jsonl", "--problems", "p.jsonl", *GOOD, "--selector", "adaptive", "--run-dir", "sel"
+    )
+    assert code == 0, err
+    selected = _records(tmp_path / "sel")
+    assert len(selected) == 3 and all(r.passed is None and r.program for r in selected)
+    assert all(r.trace["selection"]["selector"] == "adaptive" for r in selected)
+    code, out, err = sstar_inproc("score", "sel", "--problems", "p.jsonl", "--run-dir", "scored")
+    assert code == 0, err
+    scored = _records(tmp_path / "scored")
+    assert all(r.passed is True for r in scored)  # the judge always prefers the right program here
+    assert all(r.candidates_passed.count(True) == 1 for r in scored)
+    code, out, err = sstar_inproc("report", "scored", "gen", "--no-plots", "--markdown")
+    assert code == 0, err
+    assert "| scored |" in out and "100.0%" in out and "50.0%" not in out.split("| scored |")[1].split("\n")[0]
+
+
+def test_select_and_score_external_candidates(sstar_inproc, problems, tmp_path):
+    rows = []
+    for i, op in enumerate(["add", "mul", "max"]):
+        rows.append({"problem_id": f"arith-{i:02d}", "program": cli_lms.WRONG})
+        rows.append({"problem_id": f"arith-{i:02d}", "program": cli_lms.CODE[op]})
+    (tmp_path / "ext.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    code, out, err = sstar_inproc("score", "ext.jsonl", "--problems", "p.jsonl", "--run-dir", "cov")
+    assert code == 0, err
+    assert [r.candidates_passed for r in _records(tmp_path / "cov")] == [[False, True]] * 3
+    code, _, err = sstar_inproc(
+        "select", "ext.jsonl", "--problems", "p.jsonl", *GOOD, "--selector", "first", "--run-dir", "sel"
+    )
+    assert code == 0, err
+    assert [r.program for r in _records(tmp_path / "sel")] == [cli_lms.CODE[op] for op in ("add", "mul", "max")]
+
+
+def test_report_tables_and_plots(sstar_inproc, problems, tmp_path):
+    assert sstar_inproc("eval", "p.jsonl", *GOOD, "--method", "zero_shot", "--run-dir", "zs")[0] == 0
+    assert sstar_inproc("eval", "p.jsonl", *GOOD, "--method", "majority_vote", "--n", "2", "--run-dir", "mv")[0] == 0
+    code, out, err = sstar_inproc("report", "zs", "mv", "--out", "rep")
+    assert code == 0, err
+    summary = json.loads((tmp_path / "rep" / "summary.json").read_text())
+    assert [(s["method"], s["n"], s["problems"]) for s in summary] == [("zero_shot", 1, 3), ("majority_vote", 2, 3)]
+    assert summary[1]["oracle_pass_at_n"] == 1.0 and summary[1]["coverage"][0][1] == pytest.approx(0.5)
+    for name in ("pass1_by_method.png", "scaling.png"):
+        assert (tmp_path / "rep" / name).read_bytes()[:4] == b"\x89PNG"
+    assert "pass@1" in out and "oracle pass@N" in out
+
+
+def test_solve_plain_statement_and_stdin(sstar_inproc, tmp_path, monkeypatch):
+    (tmp_path / "task.txt").write_text("Read two integers and print the result. OP: mul\n\nInput:\n2 3\nOutput:\n6\n")
+    code, out, err = sstar_inproc("solve", "task.txt", *GOOD, "--method", "self_debug")
+    assert code == 0, err
+    assert out.strip() == cli_lms.CODE["mul"]
+    assert "1 candidates (1 pass the 1 public tests)" in err and "LM calls" in err
+    import io
+
+    line = cli_lms.arith_problems(1)[0].model_dump_json()
+    monkeypatch.setattr("sys.stdin", io.StringIO(line))
+    code, out, err = sstar_inproc("solve", "-", *GOOD, "--method", "zero_shot")
+    assert code == 0 and out.strip() == cli_lms.CODE["add"] and "hidden tests: 3/3 passed" in err
+
+
+def test_doctor(sstar_inproc):
+    code, out, err = sstar_inproc("doctor", "--model", "openai/gpt-4o-mini")
+    assert code == 0, err
+    assert "sandbox layers:" in out and "seccomp" in out and "model: openai/gpt-4o-mini (remote)" in out
+    assert "dspy LM cache:" in out
