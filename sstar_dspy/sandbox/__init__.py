@@ -12,6 +12,7 @@ from sstar_dspy.sandbox.compare import Comparator, get_comparator
 from sstar_dspy.sandbox.local import LocalForkServerBackend
 from sstar_dspy.sandbox.results import Limits, Status, TestResult
 from sstar_dspy.sandbox.sandbox import Job, Sandbox, SandboxUsageError, default_sandbox
+from sstar_dspy.sandbox.sandboxfusion import SandboxFusionBackend
 
 __all__ = [
     "Comparator",
@@ -22,6 +23,7 @@ __all__ = [
     "RawRun",
     "Sandbox",
     "SandboxBackend",
+    "SandboxFusionBackend",
     "SandboxUsageError",
     "Status",
     "TestResult",

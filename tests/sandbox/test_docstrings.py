@@ -13,6 +13,7 @@ MODULES = [
     "sstar_dspy.sandbox.local",
     "sstar_dspy.sandbox.probe",
     "sstar_dspy.sandbox.sandbox",
+    "sstar_dspy.sandbox.sandboxfusion",
     "sstar_dspy.sandbox._seccomp",
 ]
 
