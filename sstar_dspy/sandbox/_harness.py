@@ -106,10 +106,15 @@ def prepare_server() -> None:
     for sig in (signal.SIGXFSZ, signal.SIGPIPE):
         signal.signal(sig, signal.SIG_IGN)
     atexit._clear()  # noqa: SLF001 - children must run only the program's exit handlers (the server needs none)
-    _STDIO["stdin"] = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)), "utf-8")
-    _STDIO["stdout"] = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)), "utf-8")
+    # as CPython builds them on Linux when stdio are files: no newline translation, UTF-8, stderr line-buffered
+    _STDIO["stdin"] = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)), "utf-8", newline="\n")
+    _STDIO["stdout"] = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)), "utf-8", newline="\n")
     _STDIO["stderr"] = io.TextIOWrapper(
-        io.BufferedWriter(io.FileIO(2, "w", closefd=False)), "utf-8", errors="backslashreplace", line_buffering=True
+        io.BufferedWriter(io.FileIO(2, "w", closefd=False)),
+        "utf-8",
+        errors="backslashreplace",
+        newline="\n",
+        line_buffering=True,
     )
 
 

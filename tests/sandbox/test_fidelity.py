@@ -58,6 +58,11 @@ def test_reading_past_the_end_of_input_is_a_runtime_error(sandbox):
     assert result.status is Status.RUNTIME_ERROR and "EOFError" in result.error
 
 
+def test_stdin_is_not_newline_translated_like_cpython_and_lcb(sandbox):
+    result = sandbox.run("print(repr(input()))", [TestCase(input="ab\r\ncd\n", output="'ab\\r'")], mode="stdin")[0]
+    assert result.status is Status.PASSED, result.actual
+
+
 def test_module_state_does_not_leak_between_tests(sandbox):
     program = "import collections\ncollections.SEEN = getattr(collections, 'SEEN', 0) + 1\nprint(collections.SEEN)"
     results = sandbox.run(program, [TestCase(input="", output="1")] * 3, mode="stdin")
