@@ -151,14 +151,15 @@ class Sandbox:
         )
         if self.cache is not None:
             runs = [self.cache.get(key) for key in keys]
-        todo = [i for i, run in enumerate(runs) if run is None]
+        todo = list(dict.fromkeys(tests[i].input for i, run in enumerate(runs) if run is None))  # unique, ordered
         if todo:
-            request = ExecRequest(program, tuple(tests[i].input for i in todo), resolved, function_name, limits)
-            fresh = self.backend.execute(request)
-            for i, run in zip(todo, fresh, strict=True):
-                runs[i] = run
-                if self.cache is not None:
-                    self.cache.put(keys[i], run)
+            request = ExecRequest(program, tuple(todo), resolved, function_name, limits)
+            fresh = dict(zip(todo, self.backend.execute(request), strict=True))
+            for i, test in enumerate(tests):
+                if runs[i] is None:
+                    runs[i] = fresh[test.input]
+                    if self.cache is not None:
+                        self.cache.put(keys[i], runs[i])
         return [self._grade(test, run, resolved) for test, run in zip(tests, runs, strict=True)]
 
     def _grade(self, test: TestCase, run: RawRun, mode: Mode) -> TestResult:

@@ -71,6 +71,12 @@ def test_cache_serves_repeated_runs_without_the_backend():
     assert [r.status for r in second] == [Status.WRONG_ANSWER, Status.PASSED]
     box.run("p", [TestCase(input="a")], mode="stdin", limits=Limits(timeout_s=1))
     assert CountingBackend.calls - probe_calls == 3  # other limits -> other key
+    uncached = Sandbox(backend=CountingBackend(), cache=False)
+    uncached.layers()
+    before = CountingBackend.calls
+    twice = uncached.run("p", [TestCase(input="c", output="C"), TestCase(input="c", output="X")], mode="stdin")
+    assert CountingBackend.calls - before == 1  # identical inputs in one call run once
+    assert [r.status for r in twice] == [Status.PASSED, Status.WRONG_ANSWER]
 
 
 def test_output_key_uses_the_comparator(sandbox):
