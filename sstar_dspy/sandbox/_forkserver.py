@@ -126,11 +126,12 @@ def _classify(*, timed_out, wait_status, cpu, limits, mode, out_size, result, st
 class ForkServer:
     """Serve run requests: fork one confined child per test and report how each ended."""
 
-    def __init__(self, *, in_pid_namespace: bool = False) -> None:
+    def __init__(self, *, in_pid_namespace: bool = False, seccomp: bool = True) -> None:
         self.pid = os.getpid()
+        self.in_pid_namespace = in_pid_namespace
         self.pdeathsig = not in_pid_namespace
         _harness.prepare_server()
-        self.seccomp, self.seccomp_error = _load_seccomp()
+        self.seccomp, self.seccomp_error = _load_seccomp() if seccomp else (None, "disabled by configuration")
         self.prelude = _harness.build_prelude()
         self.tmp_root = tempfile.mkdtemp(prefix="sstar-sbx-")
         self.runs = 0
@@ -194,8 +195,13 @@ class ForkServer:
             pass
         _, wait_status, usage = os.wait4(pid, 0)
         wall = time.monotonic() - start
-        if self.seccomp is None:  # without seccomp the program may have forked; orphans come to us (subreaper)
-            self._reap_strays()
+        if self.seccomp is None:  # without seccomp the program may have forked (and left its process group)
+            if self.in_pid_namespace:
+                try:
+                    os.kill(-1, signal.SIGKILL)  # everything in this namespace except us and its init (bwrap)
+                except OSError:
+                    pass
+            self._reap_strays(pid)  # orphans come to us (subreaper)
         cpu = usage.ru_utime + usage.ru_stime
         out, out_size = _read_all(fds["stdout"], limits["output_bytes"])
         err, _ = _read_all(fds["stderr"], 1 << 16)
@@ -233,15 +239,20 @@ class ForkServer:
         finally:
             os.close(pidfd)
 
-    @staticmethod
-    def _reap_strays() -> None:
-        while True:
-            try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if pid == 0:
-                return
+    def _reap_strays(self, pgid: int) -> None:
+        """Reap what the test's processes left (only possible without seccomp); never blocks on a survivor.
+
+        Everything in the test's process group was SIGKILLed (and, in a pid namespace, everything else
+        too), so waiting for those ends promptly; anything else is only collected if already dead.
+        """
+        for target, flags in ((-pgid, 0), (-1, 0 if self.in_pid_namespace else os.WNOHANG)):
+            while True:
+                try:
+                    pid, _ = os.waitpid(target, flags)
+                except ChildProcessError:
+                    break
+                if pid == 0:
+                    break
 
 
 def main() -> None:
@@ -251,7 +262,7 @@ def main() -> None:
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1):
         os.dup2(null, fd)
-    server = ForkServer(in_pid_namespace="--pid-namespace" in sys.argv[1:])
+    server = ForkServer(in_pid_namespace="--pid-namespace" in sys.argv[1:], seccomp="--no-seccomp" not in sys.argv[1:])
     gc.freeze()  # the collector in a child never walks (and so never copies) the server's objects
 
     def send(obj: dict) -> None:

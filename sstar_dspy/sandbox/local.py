@@ -50,7 +50,7 @@ START_TIMEOUT_S = 20.0
 # bwrap --die-with-parent (PR_SET_PDEATHSIG) fires when the *thread* that spawned the worker exits, so
 # workers are spawned from one thread that lives as long as the process (never from a pool thread).
 _SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sandbox-spawner")
-REPLY_SLACK_S = 5.0  # backstop on top of the per-test deadline the worker enforces itself
+REPLY_SLACK_S = 5.0  # backstop on top of the per-test deadline the worker enforces itself (at least 2x the limit)
 
 
 class WorkerError(RuntimeError):
@@ -60,11 +60,12 @@ class WorkerError(RuntimeError):
 class ForkServerProcess:
     """One fork-server process and its line-based JSON protocol."""
 
-    def __init__(self, *, use_bwrap: bool):
+    def __init__(self, *, use_bwrap: bool, seccomp: bool = True):
         prefix = bwrap_command(CHILD_ENV, SOURCE_DIR) if use_bwrap else None
         if use_bwrap and prefix is None:
             raise WorkerError("bubblewrap (bwrap) is not installed")
-        argv = [*(prefix or []), sys.executable, "-I", SERVER_SCRIPT, *(["--pid-namespace"] if prefix else [])]
+        flags = (["--pid-namespace"] if prefix else []) + ([] if seccomp else ["--no-seccomp"])
+        argv = [*(prefix or []), sys.executable, "-I", SERVER_SCRIPT, *flags]
         self.bwrap = prefix is not None
         self._proc = _SPAWNER.submit(
             subprocess.Popen,
@@ -168,10 +169,12 @@ class LocalForkServerBackend:
     Args:
         workers: Parallel workers (default: the number of CPUs).
         bwrap: True = require bubblewrap, False = never use it, None = use it when it works.
+        seccomp: Load the seccomp filter in test processes (turn off only for trusted code that must fork).
     """
 
-    def __init__(self, *, workers: int | None = None, bwrap: bool | None = None):
+    def __init__(self, *, workers: int | None = None, bwrap: bool | None = None, seccomp: bool = True):
         self.workers = max(1, workers or os.cpu_count() or 1)
+        self._seccomp = seccomp
         self._want_bwrap = bwrap
         self._use_bwrap: bool | None = None  # decided when the first worker starts
         self._idle: queue.LifoQueue[ForkServerProcess] = queue.LifoQueue()
@@ -186,7 +189,7 @@ class LocalForkServerBackend:
             if self._use_bwrap is None:
                 worker = self._first_worker()
             else:
-                worker = ForkServerProcess(use_bwrap=self._use_bwrap)
+                worker = ForkServerProcess(use_bwrap=self._use_bwrap, seccomp=self._seccomp)
             self._all.add(worker)
             self.hello = worker.hello
             return worker
@@ -195,7 +198,7 @@ class LocalForkServerBackend:
         """Start the first worker, deciding whether bubblewrap works here (the start is the probe)."""
         if self._want_bwrap is not False:
             try:
-                worker = ForkServerProcess(use_bwrap=True)
+                worker = ForkServerProcess(use_bwrap=True, seccomp=self._seccomp)
                 self._use_bwrap = True
                 return worker
             except (WorkerError, OSError) as exc:
@@ -203,7 +206,7 @@ class LocalForkServerBackend:
                 if self._want_bwrap:
                     raise WorkerError(f"bubblewrap was required but does not work here: {exc}") from exc
                 logger.warning("bubblewrap does not work here (%s); fork servers run without it", exc)
-        worker = ForkServerProcess(use_bwrap=False)
+        worker = ForkServerProcess(use_bwrap=False, seccomp=self._seccomp)
         self._use_bwrap = False
         return worker
 
@@ -251,7 +254,10 @@ class LocalForkServerBackend:
             worker = self._acquire()
             try:
                 worker.call(
-                    message, len(pending), limits.timeout_s + REPLY_SLACK_S, lambda r: results.append(_raw_run(r))
+                    message,
+                    len(pending),
+                    max(2 * limits.timeout_s, limits.timeout_s + REPLY_SLACK_S),
+                    lambda r: results.append(_raw_run(r)),
                 )
             except (WorkerError, ValueError, KeyError) as exc:
                 self._discard(worker)

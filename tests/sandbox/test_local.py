@@ -77,3 +77,33 @@ def test_strict_runs_when_every_layer_is_active():
         pytest.skip("bubblewrap or seccomp is not available on this machine")
     with Sandbox(strict=True, workers=1, limits=LIMITS) as box:
         assert box.run("print(1)", [TestCase(input="", output="1")], mode="stdin")[0].passed
+
+
+FORK_AND_HIDE = (
+    "import os, time\n"
+    "for _ in range(8):\n"
+    "    if os.fork() == 0:\n"
+    "        {escape}\n"
+    "        time.sleep(60)\n"
+    "        os._exit(0)\n"
+    "print('forked')"
+)
+
+
+@pytest.mark.parametrize(
+    ("bwrap", "escape"),
+    [(True, "os.setsid()"), (False, "pass")],  # without a pid namespace setsid() would escape (documented gap)
+)
+def test_without_seccomp_forked_children_are_still_cleaned_up(bwrap, escape):
+    backend = LocalForkServerBackend(workers=1, bwrap=bwrap, seccomp=False)
+    try:
+        layers = backend.layers()
+        if bwrap and not layers["bwrap"]:
+            pytest.skip("bubblewrap does not work on this machine")
+        assert layers["seccomp"] is False
+        program = FORK_AND_HIDE.format(escape=escape)
+        run = backend.execute(ExecRequest(program, ("",), Mode.STDIN, None, LIMITS))[0]
+        assert run.status is Status.EXECUTED and run.actual == "forked\n"
+        assert stray_processes(backend.worker_pids()) == []
+    finally:
+        backend.close()
