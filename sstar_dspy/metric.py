@@ -7,9 +7,11 @@ vs actual output or the crash, and "wrong selection" when another candidate was 
 per predictor (GEPA's ``pred_name``), it adds feedback aimed at that predictor: samples that fail
 (generate), debug rounds that did not fix the public tests (debug), inputs that did not separate
 right from wrong programs (generate_tests, distinguish), and verdicts against the hidden tests
-(judge). When bootstrapping passes its ``trace`` and the example passes, the metric removes (in
-place) every traced generate/debug call whose own code fails the hidden tests, so a failed sample
-never becomes a demo; ``sstar_dspy.demos.DemoFilteringMetric`` adds the duel-call rules.
+(judge). The metric never edits a bootstrapping ``trace``: wrap it in
+``sstar_dspy.demos.DemoFilteringMetric`` (what ``sstar_dspy.optimize`` does) so that only calls
+whose own output the hidden tests confirm (a generate/debug program that passes, a correct
+verdict) can become demos; the per-call evidence it needs is the traced outputs plus
+:func:`grade_program`.
 
 Example:
     >>> round(pass_at_k(n=10, c=3, k=1), 4)
@@ -29,7 +31,6 @@ import dspy
 from sstar_dspy.candidate import Candidate
 from sstar_dspy.problem import Problem
 from sstar_dspy.sandbox.results import Status, TestResult
-from sstar_dspy.signatures import extract_code
 from sstar_dspy.trace import SolveTrace
 
 __all__ = ["coverage", "execution_metric", "grade_program", "pass_at_k", "to_examples"]
@@ -221,25 +222,7 @@ def execution_metric(
         extra = _predictor_feedback(pred_name, solve_trace, candidates, grades)
         if extra:
             lines.append(f"For {pred_name}: {extra}")
-    if passed and isinstance(trace, list):
-        _prune_failed_code_calls(trace, grades)
     return dspy.Prediction(score=1.0 if passed else 0.0, feedback=" ".join(lines))
-
-
-def _prune_failed_code_calls(trace: list, grades: _Grades) -> None:
-    """Drop traced generate/debug calls whose code fails the hidden tests, in place.
-
-    BootstrapFewShot reads the very list it passed to the metric and keeps one random call per
-    predictor as a demo; without this, one of N failed samples could become the ``generate`` demo.
-    """
-    kept = []
-    for step in trace:
-        outputs = step[2] if len(step) == 3 else None
-        code = outputs.get("code") if hasattr(outputs, "get") else None
-        if isinstance(code, str) and not grades(extract_code(code))[0]:
-            continue
-        kept.append(step)
-    trace[:] = kept
 
 
 def coverage(problem: Problem, candidates: Iterable[Candidate], sandbox: Any = None) -> bool:

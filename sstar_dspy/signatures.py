@@ -126,9 +126,9 @@ class GenerateCode(dspy.Signature):
     that solves the problem.
 
     If `mode` is "stdin": write a complete program, not just a function. It reads the input from
-    standard input exactly in the format the problem describes (e.g. several numbers on one line
-    need `input().split()`), computes the answer and prints it to standard output. Call your own
-    functions at the top level, and print nothing besides the answer.
+    standard input exactly in the format the problem describes (several values may share one
+    line), computes the answer and prints it to standard output. Call your own functions at the
+    top level, and print nothing besides the answer.
     If `mode` is "functional": implement the function or method named `function_name`; when
     `starter_code` is given, complete that skeleton (for example the method of `class Solution`)
     and keep its signature. Do not read input, do not print, and do not call the function.

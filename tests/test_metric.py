@@ -123,7 +123,15 @@ def test_to_examples_marks_problem_as_the_input():
     assert set(example.inputs().keys()) == {"problem"} and example.problem is SUM
 
 
-def test_bootstrap_trace_keeps_only_code_calls_that_pass_hidden_tests():
+def test_metric_leaves_a_bootstrap_trace_to_the_demo_filter():
+    trace = [("p", {}, dspy.Prediction(code=SMALL_A_BUG)), ("p", {}, dspy.Prediction(code=GOOD))]
+    assert execution_metric(EXAMPLE, dspy.Prediction(program=GOOD), trace).score == 1.0
+    assert len(trace) == 2  # pruning is DemoFilteringMetric's job (sstar_dspy.demos), not done twice
+
+
+def test_demo_filter_drops_the_failed_sample_of_a_passing_example():
+    from sstar_dspy.demos import DemoFilteringMetric
+
     lm = ScriptedLM(
         sum_script(
             generate={0: {"code": SMALL_A_BUG}, 1: {"code": GOOD}, 2: {"code": TWO_LINES}},
@@ -133,16 +141,6 @@ def test_bootstrap_trace_keeps_only_code_calls_that_pass_hidden_tests():
     with dspy.context(trace=[]):
         pred = sstar(lm, n=3, rounds=1)(problem=SUM)
         trace = dspy.settings.trace
-        before = len(trace)
-        result = execution_metric(EXAMPLE, pred, trace)
-    assert result.score == 1.0
+        assert DemoFilteringMetric(execution_metric)(EXAMPLE, pred, trace) == 1.0
     kept_codes = [step[2].code for step in trace if "code" in step[2]]
-    assert kept_codes and all(code == GOOD for code in kept_codes)  # the GOOD sample and the GOOD debug fix
-    assert before - len(trace) == 2  # SMALL_A_BUG and TWO_LINES generations were dropped
-    assert any(step[0].signature.__name__ == "JudgePair" for step in trace)  # selection calls stay
-
-
-def test_failed_example_leaves_the_trace_alone():
-    trace = [("p", {}, dspy.Prediction(code=SMALL_A_BUG))]
-    assert execution_metric(EXAMPLE, dspy.Prediction(program=SMALL_A_BUG), trace).score == 0.0
-    assert len(trace) == 1
+    assert kept_codes and all(code == GOOD for code in kept_codes)
