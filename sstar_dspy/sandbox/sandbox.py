@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -104,24 +105,33 @@ class Sandbox:
 
     # -- isolation -------------------------------------------------------------------------------
     def layers(self) -> dict[str, bool]:
-        """Which isolation layers are active (probed once, on first use); warns about missing ones."""
+        """Which isolation layers are active (probed once, on first use); warns about missing ones.
+
+        Raises:
+            SandboxUnavailableError: the backend cannot start, or (strict mode) a layer is missing.
+        """
         with self._layers_lock:
             if self._layers is None:
                 try:
                     self._layers = probe_layers(self.backend)
                 except (OSError, WorkerError) as exc:
-                    raise SandboxUnavailableError(f"the sandbox backend cannot start: {exc}") from exc
-                missing = [name for name in STRICT_LAYERS if not self._layers.get(name, False)]
-                if missing and self.strict:
                     raise SandboxUnavailableError(
-                        f"strict sandbox: isolation layers missing on this machine: {', '.join(missing)}; "
-                        "install bubblewrap and pyseccomp (libseccomp), or use Sandbox(strict=False)"
-                    )
-                for name in missing:
+                        f"the sandbox cannot start its workers ({exc}); check that {sys.executable} runs"
+                    ) from exc
+                for name in self._missing():
                     logger.warning(
                         "SANDBOX ISOLATION LAYER MISSING: %s - untrusted code runs with less isolation", name
                     )
+            missing = self._missing()
+            if missing and self.strict:
+                raise SandboxUnavailableError(
+                    f"strict sandbox: isolation layers missing on this machine: {', '.join(missing)}; "
+                    "install bubblewrap and pyseccomp (libseccomp), or use Sandbox(strict=False)"
+                )
             return dict(self._layers)
+
+    def _missing(self) -> list[str]:
+        return [name for name in STRICT_LAYERS if not (self._layers or {}).get(name, False)]
 
     # -- running ---------------------------------------------------------------------------------
     def run(
@@ -154,7 +164,10 @@ class Sandbox:
         todo = list(dict.fromkeys(tests[i].input for i, run in enumerate(runs) if run is None))  # unique, ordered
         if todo:
             request = ExecRequest(program, tuple(todo), resolved, function_name, limits)
-            fresh = dict(zip(todo, self.backend.execute(request), strict=True))
+            try:
+                fresh = dict(zip(todo, self.backend.execute(request), strict=True))
+            except WorkerError as exc:
+                raise SandboxUnavailableError(f"the sandbox cannot start its workers: {exc}") from exc
             for i, test in enumerate(tests):
                 if runs[i] is None:
                     runs[i] = fresh[test.input]

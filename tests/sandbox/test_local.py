@@ -66,8 +66,14 @@ def test_without_bwrap_the_layer_is_reported_missing():
 
 
 def test_strict_refuses_to_run_without_a_layer():
+    backend = LocalForkServerBackend(workers=1, bwrap=False)
     with pytest.raises(SandboxUnavailableError, match="isolation layers missing on this machine: bwrap"):
-        Sandbox(strict=True, backend=LocalForkServerBackend(workers=1, bwrap=False))
+        Sandbox(strict=True, backend=backend)
+    box = Sandbox(backend=backend)
+    box.strict = True  # also refused on every later call, not only at construction
+    with pytest.raises(SandboxUnavailableError, match="strict sandbox"):
+        box.run("print(1)", [TestCase(input="")], mode="stdin")
+    backend.close()
 
 
 def test_strict_runs_when_every_layer_is_active():
