@@ -147,12 +147,12 @@ class SStar(dspy.Module):
         """
         problem = _as_problem(problem)
         ctx = self._context(problem)
-        ready = []
-        for c in candidates:
-            if not c.rounds:
-                results = ctx.run(c.program, problem.public_tests)
-                c = c.model_copy(update={"rounds": [DebugRound(round=0, program=c.program, public_results=results)]})
-            ready.append(c)
+        missing = [i for i, c in enumerate(candidates) if not c.rounds]
+        results = ctx.run_many([(candidates[i].program, problem.public_tests) for i in missing])
+        ready = list(candidates)
+        for i, res in zip(missing, results, strict=True):
+            first = DebugRound(round=0, program=candidates[i].program, public_results=res)
+            ready[i] = candidates[i].model_copy(update={"rounds": [first]})
         return self._select(ctx, ready)
 
     def settings(self) -> dict[str, Any]:
