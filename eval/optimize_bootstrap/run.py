@@ -36,6 +36,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--tune", default="generate")
     parser.add_argument("--max-bootstrapped-demos", type=int, default=1)
+    parser.add_argument("--max-tokens", type=int, default=1024, help="completion cap per LM call")
+    parser.add_argument("--concurrency", type=int, default=2, help="validation problems solved at once")
     parser.add_argument("--num-threads", type=int, default=2, help="concurrent samples inside one S* solve")
     parser.add_argument("--name", default="bootstrap-dev", help="variant name (file <run-dir>/<name>.json)")
     parser.add_argument("--run-dir", type=Path, default=Path("runs/optimize-bootstrap-dev"))
@@ -52,7 +54,9 @@ def main() -> None:
 
     suite = load_problems(args.suite)
     problems = [p for p in suite if p.metadata.difficulty == args.difficulty and p.gradable]
-    lm = build_lm_from_spec(args.model)  # embedded, embedded-fast, any litellm id, or py:module:factory
+    lm = build_lm_from_spec(
+        args.model, max_tokens=args.max_tokens
+    )  # embedded, embedded-fast, any litellm id, or py:module:factory
     roles = RoleLMs(generator=lm)
 
     def build(n: int, rounds: int):
@@ -79,6 +83,7 @@ def main() -> None:
         models={"generator": args.model, "debugger": args.model, "test_generator": args.model, "judge": args.model},
         description=f"BootstrapFewShot on {args.train} easy {args.suite} problems ({args.model})",
         command=command,
+        concurrency=args.concurrency,
     )
     state = json.loads(report.variant_path.read_text())
     demos = {
@@ -95,7 +100,13 @@ def main() -> None:
         "command": shlex.join(command),
         "model": args.model,
         "suite": f"{args.suite} (difficulty={args.difficulty}, {len(problems)} problems)",
-        "settings": {"n": args.n, "rounds": args.rounds, "tune": args.tune, "seed": args.seed},
+        "settings": {
+            "n": args.n,
+            "rounds": args.rounds,
+            "tune": args.tune,
+            "seed": args.seed,
+            "max_tokens": args.max_tokens,
+        },
         "train_ids": report.train_ids,
         "val_ids": report.val_ids,
         "demos": demos,
