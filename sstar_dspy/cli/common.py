@@ -25,8 +25,8 @@ from sstar_dspy.runs.redact import register_secret
 logger = logging.getLogger(__name__)
 
 _WIDTH = None if sys.stdout.isatty() else 160  # tables stay readable when piped or captured
-console = Console(stderr=False, highlight=False, width=_WIDTH)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+console = Console(stderr=False, highlight=False, markup=False, width=_WIDTH)
+err_console = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
 
 
 class UsageError(SStarError):

@@ -22,11 +22,10 @@ def doctor(model: ModelOpt = None) -> None:
     console.print("sandbox layers:")
     sandbox = default_sandbox()
     for name, active in sandbox.layers().items():
-        console.print(f"  {name:<14} {'active' if active else 'MISSING'}")
+        console.print(f"  {name:<20} {'active' if active else 'MISSING'}")
     cache = getattr(sandbox, "cache", None)
-    console.print(
-        f"  run cache      {'in-memory LRU, ' + str(cache.max_bytes >> 20) + ' MB' if cache is not None else 'off'}"
-    )
+    described = f"in-memory LRU, {cache.max_bytes >> 20} MB" if cache is not None else "off"
+    console.print(f"  {'run cache':<20} {described}")
     if model and model.startswith("py:"):
         console.print(f"model: {model} (Python factory)")
     else:

@@ -66,6 +66,13 @@ def _usage_line(exc: Exception) -> str:
     return _one_line(message)
 
 
+def _interrupted() -> None:
+    print_error("interrupted; finished problems are saved - re-run the same command to resume")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(EXIT_INTERRUPTED)  # do not wait for LM calls still running in worker threads
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; exits 0 on success, 2 on user errors (one line on stderr), 130 when interrupted."""
     level = os.environ.get("SSTAR_LOG_LEVEL", "WARNING").upper()
@@ -86,16 +93,15 @@ def main(argv: list[str] | None = None) -> None:
         print_error(_one_line(f"{exc.filename or ''}: {exc.strerror or exc}"))
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
-        print_error("interrupted; finished problems are saved - re-run the same command to resume")
-        sys.stderr.flush()
-        os._exit(EXIT_INTERRUPTED)  # do not wait for LM calls still running in worker threads
+        _interrupted()
     except Exception as exc:  # noqa: BLE001 - click's (or Typer's vendored click's) exceptions, then a last resort
         kinds = {cls.__name__ for cls in type(exc).__mro__}
         if "Exit" in kinds:
+            if isinstance(exc.__cause__, KeyboardInterrupt):  # Typer turns Ctrl-C into Exit(130)
+                _interrupted()
             sys.exit(getattr(exc, "exit_code", 0))
-        if "Abort" in kinds:
-            print_error("interrupted")
-            sys.exit(EXIT_INTERRUPTED)
+        if "Abort" in kinds:  # click turns Ctrl-C into Abort
+            _interrupted()
         if "ClickException" in kinds:
             print_error(_usage_line(exc))
             sys.exit(EXIT_USAGE)
@@ -103,6 +109,8 @@ def main(argv: list[str] | None = None) -> None:
             raise
         print_error(_one_line(f"internal error: {type(exc).__name__}: {exc} (set SSTAR_DEBUG=1 for a traceback)"))
         sys.exit(1)
+    if result == EXIT_INTERRUPTED:  # Typer returns Ctrl-C as exit code 130 when not in standalone mode
+        _interrupted()
     sys.exit(result if isinstance(result, int) else 0)
 
 

@@ -77,3 +77,27 @@ def test_sigkill_then_resume_equals_uninterrupted_run(tmp_path):
     assert got == ref
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
     assert len(manifest["sessions"]) == 2 and manifest["sessions"][-1]["completed"] == PROBLEMS - killed_at
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_cleanly_and_the_same_command_resumes(tmp_path):
+    cli_lms.write_problems(tmp_path / "p.jsonl", PROBLEMS)
+    env = subprocess_env(CLI_LMS_DELAY="0.5", DSPY_CACHEDIR=str(tmp_path / "dspy-cache"))
+    args = sstar_command("eval", *ARGS, "--run-dir", "run")
+    proc = subprocess.Popen(args, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    records = tmp_path / "run" / "records.jsonl"
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and not (records.exists() and records.read_text().count("\n") >= 1):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert err.strip().splitlines()[-1] == (
+        "error: interrupted; finished problems are saved - re-run the same command to resume"
+    )
+    saved = read_records(records)
+    assert 1 <= len(saved) < PROBLEMS
+    resumed = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    final = read_records(records)
+    assert sorted(r.problem_id for r in final) == sorted(f"arith-{i:02d}" for i in range(PROBLEMS))
