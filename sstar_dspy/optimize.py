@@ -12,9 +12,11 @@ What this adds to calling a DSPy optimizer directly:
 * **A log.** DSPy's, GEPA's and Optuna's log lines (and BootstrapFewShot's prints) go to
   ``<log_dir>/optimizer.log``; every metric call is appended to ``<log_dir>/progress.jsonl``.
 
-Example:
-    >>> split_problems(list("abcdefgh"), train=0.5, val=2, seed=0)  # doctest: +SKIP
-    (['h', 'c', 'a', 'e'], ['f', 'b'])
+Example (Python API; ``sstar optimize`` wraps the same steps):
+    >>> split_problems(list("abcdefgh"), train=0.5, val=2, seed=0)
+    (['e', 'b', 'f', 'c'], ['a', 'd'])
+    >>> compiled = compile_program(SStar(n=2, rounds=1), to_examples(train), OptimizeSettings(tune=["generate"]),
+    ...                            metric=execution_metric, task_lm=lm)  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -61,6 +63,10 @@ class OptimizerName(str, Enum):
 
 class OptimizeSettings(BaseModel):
     """Optimizer choice and budget knobs (passed through to DSPy).
+
+    Example:
+        >>> OptimizeSettings(optimizer="gepa", tune=["selection"], max_metric_calls=200).optimizer.value
+        'gepa'
 
     Attributes:
         optimizer: bootstrap (demos), mipro (instructions and demos), gepa (instructions).
@@ -145,6 +151,14 @@ class FrozenModule:
 
     ``dspy.Module.named_parameters()`` only walks Parameters, Modules, lists and dicts, so a predictor
     held here is invisible to optimizers (no demos, no instructions, no ``reset()``) but still runs.
+
+    Example:
+        >>> import dspy
+        >>> class QA(dspy.Module):
+        ...     def __init__(self):
+        ...         self.draft, self.answer = dspy.Predict("q -> a"), dspy.Predict("q, a -> answer")
+        >>> [name for name, _ in freeze(QA(), ["answer"]).named_predictors()]
+        ['answer']
     """
 
     __slots__ = ("module",)
@@ -189,7 +203,13 @@ def unfreeze(program: dspy.Module) -> dspy.Module:
 
 
 class ProgressLog:
-    """Append one JSON line per metric call to ``progress.jsonl`` and tell an optional callback."""
+    """Append one JSON line per metric call to ``progress.jsonl`` and tell an optional callback.
+
+    Example:
+        >>> log = ProgressLog(None, on_event=lambda e: print(e["call"], e["score"]))
+        >>> log.record(None, 1.0)
+        1 1.0
+    """
 
     def __init__(self, path: Path | None, on_event: Callable[[dict[str, Any]], None] | None = None):
         self.path, self.on_event = path, on_event
