@@ -119,5 +119,34 @@ def make_reflection_lm() -> ScriptedLM:
     return ScriptedLM({"propose": {"new_instruction": LESSON}}, signatures={"propose": ProposeInstruction})
 
 
+class ProposalEngine:
+    """A ``dspy.lm15`` engine for instruction-proposal LMs (MIPROv2's prompt model): it answers every requested
+    output field with :data:`LESSON`, whatever the proposer's signature is."""
+
+    def complete(self, request):
+        from dspy.lm15 import Message, Response, Usage
+
+        text = request.messages[-1].text or "" if request.messages else ""
+        tail = text[text.rfind("Respond with") :] if "Respond with" in text else text
+        fields = [f for f in re.findall(r"\[\[ ## (\w+) ## \]\]", tail) if f != "completed"]
+        reply = "\n\n".join([*(f"[[ ## {f} ## ]]\n{LESSON}" for f in fields), "[[ ## completed ## ]]"])
+        return Response(
+            id=None,
+            model=request.model,
+            message=Message.assistant(reply),
+            finish_reason="stop",
+            usage=Usage(input_tokens=1, output_tokens=1),
+        )
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def make_proposal_lm():
+    import dspy
+
+    return dspy.LM("scripted/proposer", engine=ProposalEngine(), cache=False, num_retries=0)
+
+
 if __name__ == "__main__":
     main()

@@ -201,3 +201,23 @@ def test_gepa_rewrites_only_the_tuned_instruction_from_execution_feedback(tmp_pa
     events = [json.loads(line) for line in (tmp_path / "progress.jsonl").read_text().splitlines()]
     assert events and all("score" in e for e in events)
     assert "Iteration" in (tmp_path / "optimizer.log").read_text()
+
+
+@pytest.mark.slow
+def test_miprov2_picks_the_instruction_that_passes_and_leaves_frozen_predictors(tmp_path):
+    lm = optimize_world.make_lm()
+    student = SStar(n=1, rounds=0, lms=RoleLMs(generator=lm), num_threads=1)
+    compiled = compile_program(
+        student,
+        _examples(optimize_world.problems()[:3]),
+        OptimizeSettings(optimizer=OptimizerName.MIPRO, tune=["generate"], num_trials=3, max_bootstrapped_demos=1),
+        metric=_metric(),
+        task_lm=lm,
+        prompt_lm=optimize_world.make_proposal_lm(),
+        log_dir=tmp_path,
+    )
+    assert compiled.generate.signature.instructions == optimize_world.LESSON
+    for name in ("debug", "generate_tests", "distinguish", "judge"):
+        frozen, original = getattr(compiled, name), getattr(student, name)
+        assert frozen.signature.instructions == original.signature.instructions and frozen.demos == []
+    assert (tmp_path / "mipro").is_dir() and "Trial" in (tmp_path / "optimizer.log").read_text()
