@@ -12,7 +12,9 @@ a denylist on top of a default ALLOW (threads, files and memory behave normally)
   (``setsid``, ``setpgid``); ``prlimit64`` only on itself;
 * no namespace or kernel-facing escapes: ``mount``, ``umount2``, ``unshare``, ``setns``, ``pivot_root``,
   ``chroot``, ``bpf``, ``keyctl``, ``add_key``, ``request_key``, ``perf_event_open``, ``userfaultfd``,
-  ``io_uring_*``, module loading, ``reboot``, ``kexec_*``, ``swapon``/``swapoff``, ``acct``.
+  ``io_uring_*``, module loading, ``reboot``, ``kexec_*``, ``swapon``/``swapoff``, ``acct``;
+* nothing a root child could use against the host without bubblewrap: ``iopl``/``ioperm``, setting the
+  clock or host name, ``syslog``, ``quotactl``, ``vhangup``, ``mknod``.
 
 Building the filter costs ~2 ms and is done once per server; each child patches its pid into a copy of
 the compiled BPF and loads it.
@@ -34,6 +36,8 @@ DENY_EPERM = (
     "perf_event_open", "userfaultfd", "io_uring_setup", "io_uring_enter", "io_uring_register", "init_module",
     "finit_module", "delete_module", "reboot", "kexec_load", "kexec_file_load", "swapon", "swapoff", "acct",
     "open_by_handle_at", "name_to_handle_at", "fsopen", "fsmount", "move_mount", "open_tree",
+    "iopl", "ioperm", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex", "sethostname", "setdomainname",
+    "syslog", "quotactl", "vhangup", "mknod", "mknodat",
 )  # fmt: skip
 DENY_UNLESS_SELF = ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
 

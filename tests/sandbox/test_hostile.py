@@ -145,6 +145,12 @@ HOSTILE = {
     "ptrace_parent": (LIBC + "import os\nprint(libc.ptrace(16, os.getppid(), 0, 0))", {OK}, None, "seccomp"),
     "unshare_namespace": (LIBC + "print(libc.unshare(0x10000000))", {OK}, None, "seccomp"),
     "mount_tmpfs": (LIBC + "print(libc.mount(b'none', b'/tmp', b'tmpfs', 0, None))", {OK}, None, "seccomp"),
+    "iopl_and_mknod": (
+        LIBC + "print(libc.iopl(3), libc.mknod(b'/tmp/sda', 0o60600, 0x801), libc.sethostname(b'pwned', 5))",
+        {OK},
+        "0",
+        "seccomp",
+    ),
     "ctypes_segfault": ("import ctypes\nctypes.string_at(0)", {RE}, None, None),
     "abort": ("import os\nos.abort()", {RE}, None, None),
     "self_sigkill": ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", {RE}, None, None),
