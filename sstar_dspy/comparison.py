@@ -29,7 +29,7 @@ from sstar_dspy.stats import Interval, bootstrap_mean, paired_bootstrap
 
 logger = logging.getLogger(__name__)
 
-_IGNORED_SETTINGS = {"variant", "variant_sha256", "method"}
+_IGNORED_SETTINGS = {"variant", "variant_sha256"}
 
 
 class ComparisonError(SStarError):
