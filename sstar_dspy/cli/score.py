@@ -24,6 +24,7 @@ from sstar_dspy.runs.manifest import canonical_hash, file_sha256
 from sstar_dspy.runs.record import ProblemRecord
 from sstar_dspy.runs.rundir import RECORDS, read_records
 from sstar_dspy.runs.session import data_block
+from sstar_dspy.runs.summary import load_run
 
 
 def _inputs(path: Path) -> tuple[dict[str, ProblemRecord], dict[str, list[Candidate]], str]:
@@ -53,7 +54,14 @@ def score(
     problems = [p for p in everything if p.id in ids]
     if not problems:
         raise UsageError(f"{source}: none of its problem ids are in {problems_source}")
-    settings = {"stage": "score", "input": str(source.resolve()), "input_sha256": input_hash}
+    method, models = f"external:{source.stem}", {}
+    if source.is_dir() and (source / "manifest.json").exists():
+        upstream = load_run(source).manifest
+        method = str(upstream.settings.get("method", upstream.kind)) if upstream else method
+        models = upstream.models if upstream else {}
+        if upstream and upstream.kind == "select":
+            method = f"select:{upstream.settings.get('selector', {}).get('name', '?')}"
+    settings = {"stage": "score", "method": method, "input": str(source.resolve()), "input_sha256": input_hash}
     data = data_block(problems, source=problems_source, files=getattr(everything, "files", ()))
     target = run_dir or Path("runs") / f"score_{slug(source.name)}_{canonical_hash({'s': settings, 'd': data})[:8]}"
 
@@ -89,7 +97,7 @@ def score(
         solve=solve,
         settings=settings,
         data=data,
-        models={},
+        models=models,
         command=command_line(),
         concurrency=concurrency,
         kind="score",

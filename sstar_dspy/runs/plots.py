@@ -64,7 +64,9 @@ def plot_scaling(summaries: list[RunSummary], path: Path) -> Path:
         for s in rows:
             if s.coverage:
                 ks, values = zip(*s.coverage, strict=True)
-                ax.plot(ks, [100 * v for v in values], linestyle="--", alpha=0.7, label=f"coverage@k {s.name}")
+                ax.plot(
+                    ks, [100 * v for v in values], linestyle="--", marker=".", alpha=0.7, label=f"coverage@k {s.name}"
+                )
         points = sorted((s.n, 100 * s.pass_at_1) for s in rows if s.pass_at_1 is not None and s.n > 0)
         if points:
             ns, p1 = zip(*points, strict=True)

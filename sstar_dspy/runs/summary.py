@@ -39,6 +39,8 @@ class Run:
     @property
     def method(self) -> str:
         settings = self.manifest.settings if self.manifest else {}
+        if self.manifest is not None and self.manifest.kind == "generate":
+            return "candidates"
         variant = settings.get("variant")
         if variant:
             return f"{settings.get('method', 'sstar')}+{Path(str(variant)).stem}"

@@ -20,7 +20,8 @@ def problems(tmp_path):
 
 
 def _records(path):
-    return read_records(path / "records.jsonl")
+    """Records sorted by problem id (the file is in finish order, which concurrency makes vary)."""
+    return sorted(read_records(path / "records.jsonl"), key=lambda r: r.problem_id)
 
 
 def test_eval_records_manifest_and_resume(sstar_inproc, problems, tmp_path):
