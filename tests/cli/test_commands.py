@@ -179,3 +179,15 @@ def test_doctor(sstar_inproc):
     assert code == 0, err
     assert "sandbox layers:" in out and "seccomp" in out and "model: openai/gpt-4o-mini (remote)" in out
     assert "dspy LM cache:" in out
+
+
+def test_scripted_json_model_on_a_bundled_example(sstar_inproc):
+    from conftest import HERE
+
+    script = str(HERE / "scripts" / "sum-two.json")
+    code, out, err = sstar_inproc("solve", "example:sum-two", "--model", f"scripted:{script}", "--method", "zero_shot")
+    assert code == 0 and "int(input())" in out and "hidden tests: 0/8 passed" in err  # rollout 0 is the buggy one
+    model = ["--model", f"scripted:{script}"]
+    code, out, err = sstar_inproc("solve", "example:sum-two", *model, "--n", "4", "--rounds", "1")
+    assert code == 0 and out.strip() == "a, b = map(int, input().split())\nprint(a + b)"
+    assert "4 candidates (4 pass the 2 public tests), 2 debug rounds" in err and "hidden tests: 8/8 passed" in err
