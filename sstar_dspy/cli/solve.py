@@ -101,7 +101,9 @@ def solve(
     trace: Annotated[
         Path | None, typer.Option("--trace", envvar=env("trace"), help="Write the full trace JSON here.")
     ] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print the per-candidate trace summary.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", envvar=env("verbose"), help="Print the per-candidate trace summary.")
+    ] = False,
 ) -> None:
     """Solve one problem: the chosen program goes to stdout, the summary to stderr."""
     models = ModelSettings(model, api_base, api_key, temperature, max_tokens, judge_model)

@@ -49,7 +49,7 @@ def data_block(problems: Sequence[Problem], source: str, files: Sequence[str | P
     """
     return {
         "source": source,
-        "files": {str(Path(f).resolve()): file_sha256(f) for f in files},
+        "files": {Path(f).name: file_sha256(f) for f in files},
         "problems_hash": canonical_hash([p.id for p in problems]),
     }
 

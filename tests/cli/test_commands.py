@@ -191,3 +191,19 @@ def test_scripted_json_model_on_a_bundled_example(sstar_inproc):
     code, out, err = sstar_inproc("solve", "example:sum-two", *model, "--n", "4", "--rounds", "1")
     assert code == 0 and out.strip() == "a, b = map(int, input().split())\nprint(a + b)"
     assert "4 candidates (4 pass the 2 public tests), 2 debug rounds" in err and "hidden tests: 8/8 passed" in err
+
+
+def test_every_option_of_every_command_has_an_sstar_env_var():
+    import typer
+
+    from sstar_dspy.cli.main import SUBCOMMANDS, app
+
+    group = typer.main.get_command(app)
+    missing = []
+    for name in SUBCOMMANDS:
+        for param in group.commands[name].params:
+            if param.param_type_name == "option" and param.name != "help":
+                envvar = param.envvar if isinstance(param.envvar, str) else None
+                if not envvar or not envvar.startswith("SSTAR_"):
+                    missing.append(f"{name} --{param.name}")
+    assert missing == []
