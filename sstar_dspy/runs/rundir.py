@@ -23,7 +23,6 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -194,7 +193,3 @@ class RunDirectory:
                 written = os.write(self._records_fd, view)
                 view = view[written:]
             os.fsync(self._records_fd)
-
-    def iter_ids(self) -> Iterator[str]:
-        for record in self.records():
-            yield record.problem_id

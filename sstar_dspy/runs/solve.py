@@ -2,7 +2,6 @@
 
 Example:
     >>> from sstar_dspy.problem import Problem
-from sstar_dspy.runs.cost import usage_cost
     >>> import dspy
     >>> class Echo(dspy.Module):
     ...     def forward(self, problem):
