@@ -72,6 +72,10 @@ class Verdict(str):
         )
 
 
+def _no_description(schema: dict[str, Any]) -> None:
+    schema.pop("description", None)
+
+
 class TestInput(BaseModel):
     """One test input proposed by the model, with an optional predicted output.
 
@@ -86,7 +90,8 @@ class TestInput(BaseModel):
         '[1, 2]\\n3'
     """
 
-    model_config = ConfigDict(extra="ignore")
+    # the class docstring is for Python readers: keep it out of the JSON schema DSPy shows the model
+    model_config = ConfigDict(extra="ignore", json_schema_extra=_no_description)
     __test__ = False
 
     input: str
@@ -115,6 +120,8 @@ class TestInput(BaseModel):
 
 class ExecutionComparison(BaseModel):
     """What the two programs of a duel really printed (or returned) on one input."""
+
+    model_config = ConfigDict(json_schema_extra=_no_description)
 
     input: str
     output_a: str

@@ -99,3 +99,12 @@ def test_verdict_options_are_rendered_in_the_prompt():
     lm = ScriptedLM({"judge": {"analysis": "a", "verdict": "A"}})
     dspy.Predict(JudgePair)(problem="p", program_a="a", program_b="b", executions=[], lm=lm)
     assert '"enum": ["A", "B", "tie"]' in lm.calls[0].system
+
+
+def test_rendered_prompts_carry_no_python_docstrings_of_field_types():
+    # pydantic puts a model's docstring into its JSON schema; a real 0.5B run echoed that schema back
+    for name, sig in SIGNATURES.items():
+        inputs = {k: ([] if k == "executions" else "x") for k in sig.input_fields}
+        inputs["mode"] = "stdin"
+        system = dspy.ChatAdapter().format(sig, demos=[], inputs=inputs)[0]["content"]
+        assert ">>>" not in system and "small models" not in system, name
