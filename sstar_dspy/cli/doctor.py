@@ -23,8 +23,11 @@ def doctor(model: ModelOpt = None) -> None:
     sandbox = default_sandbox()
     for name, active in sandbox.layers().items():
         console.print(f"  {name:<20} {'active' if active else 'MISSING'}")
-    cache = getattr(sandbox, "cache", None)
-    described = f"in-memory LRU, {cache.max_bytes >> 20} MB" if cache is not None else "off"
+    info = sandbox.cache_info() if hasattr(sandbox, "cache_info") else {}
+    if info:
+        described = f"{info.get('kind', '?')}, {int(info.get('max_bytes', 0)) >> 20} MB max (per process)"
+    else:
+        described = "off"
     console.print(f"  {'run cache':<20} {described}")
     if model and model.startswith("py:"):
         console.print(f"model: {model} (Python factory)")

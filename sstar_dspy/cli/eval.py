@@ -20,6 +20,7 @@ from sstar_dspy.cli.common import (
     TemperatureOpt,
     console,
     env,
+    err_console,
     full_problem_set,
 )
 from sstar_dspy.cli.progress import command_line, run_with_progress, slug
@@ -122,10 +123,14 @@ def eval_command(
     if dry_run:
         from sstar_dspy.cli.estimate import print_estimate
 
+        if hasattr(everything, "summary"):
+            err_console.print(everything.summary())
         print_estimate(spec, problems, target, model_ids, max_tokens)
         return
     precheck(target, settings=settings, data=data, kind="eval")
     program = spec.build(lms=models.build())
+    if hasattr(everything, "summary"):
+        err_console.print(everything.summary())
     run_with_progress(
         problems,
         run_dir=target,
