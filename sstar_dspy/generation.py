@@ -3,7 +3,8 @@
 Each sample keeps one ``rollout_id`` for its whole chain (generation and every debug round), so
 samples differ under DSPy's cache while a re-run with the same seed replays the same chain.
 A sample stops as soon as it passes every public test. If a debug call fails (LM error,
-unparsable answer, empty code, budget), the sample keeps its last good program and stops.
+unparsable answer, empty code, budget) or its answer is worse than the program it replaces (it no
+longer compiles, or passes fewer public tests), the sample keeps its last good program and stops.
 
 Example:
     >>> from sstar_dspy.problem import TestCase
@@ -38,6 +39,7 @@ logger = logging.getLogger(__name__)
 ContextMode = Literal["full", "last"]
 
 _MAX_FIELD_CHARS = 1500
+_NOTHING_PRINTED = "(nothing: the program printed nothing; it must read the input and print the answer)"
 _STATUS_TEXT = {
     Status.WRONG_ANSWER: "wrong answer",
     Status.RUNTIME_ERROR: "runtime error",
@@ -67,7 +69,7 @@ def format_feedback(results: list[TestResult]) -> str:
         if r.expected is not None:
             lines += ["  expected output:", _clip(r.expected)]
         if r.actual is not None and r.status is not Status.COMPILE_ERROR:
-            lines += ["  actual output:", _clip(r.actual) or "(nothing)"]
+            lines += ["  actual output:", _clip(r.actual) or _NOTHING_PRINTED]
         if r.error:
             lines += ["  error:", _clip(r.error, 800)]
         blocks.append("\n".join(lines))
@@ -96,6 +98,16 @@ def problem_inputs(ctx: SolveContext) -> dict[str, str]:
         "function_name": p.function_name or "",
         "starter_code": p.starter_code,
     }
+
+
+def _regression(before: list[TestResult], after: list[TestResult]) -> str | None:
+    """Why a debugged program is worse than the one it replaces, or None if it is not."""
+    if after and all(r.status is Status.COMPILE_ERROR for r in after):
+        return f"the new code does not compile ({after[0].error[:120]})"
+    passed_before, passed_after = sum(r.passed for r in before), sum(r.passed for r in after)
+    if passed_after < passed_before:
+        return f"the new code passes {passed_after}/{len(after)} public tests, the previous one {passed_before}"
+    return None
 
 
 def _stop_reason(err: Exception) -> str:
@@ -145,9 +157,23 @@ def run_sample(ctx: SolveContext, index: int, rollout_id: int, rounds: int, cont
                 )
             )
             break
-        history.append(
-            DebugRound(round=round_no, program=fixed, reasoning=pred.diagnosis, public_results=ctx.run(fixed, public))
-        )
+        results = ctx.run(fixed, public)
+        rejected = _regression(last.public_results, results)
+        if rejected:
+            # a debug answer that no longer compiles (often prose in the code field) or passes fewer public
+            # tests is treated like a failed parse: keep the better program, record why, stop this chain
+            first_line = fixed.strip().splitlines()[0][:120]
+            history.append(
+                DebugRound(
+                    round=round_no,
+                    program=last.program,
+                    reasoning=pred.diagnosis,
+                    public_results=last.public_results,
+                    lm_error=f"rejected: {rejected}; kept the previous program (rejected code began: {first_line!r})",
+                )
+            )
+            break
+        history.append(DebugRound(round=round_no, program=fixed, reasoning=pred.diagnosis, public_results=results))
     logger.debug(
         "sample %d of %s: %d rounds, passes public: %s", index, ctx.problem.id, len(history), history[-1].passes_public
     )

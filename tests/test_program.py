@@ -21,6 +21,7 @@ from sstar_world import (
 from sstar_dspy.budget import Budget
 from sstar_dspy.candidate import Candidate
 from sstar_dspy.errors import SStarError
+from sstar_dspy.problem import TestCase
 from sstar_dspy.program import RoleLMs, SStar
 from sstar_dspy.selection import FirstSelector
 from sstar_dspy.testing import ScriptedLM
@@ -241,3 +242,32 @@ def test_settings_and_call_estimate():
     program = SStar(n=4, rounds=2)
     assert program.estimate_calls() == {"generator": 4, "debugger": 8, "test_generator": 1 + 6, "judge": 12}
     json.dumps(program.settings())
+
+
+TWO_PUBLIC = SUM.model_copy(
+    update={"public_tests": [TestCase(input="3 4\n", output="7\n"), TestCase(input="1 2\n", output="3\n")]}
+)
+
+
+@pytest.mark.parametrize(
+    ("worse", "why"),
+    [
+        ("print(a + b) is incorrect. It should be print(int(a) + int(b)).", "does not compile"),
+        ("print(0)", "passes 0/2 public tests, the previous one 1"),
+    ],
+)
+def test_a_debug_answer_worse_than_its_input_is_rejected(worse, why):
+    lm = ScriptedLM(sum_script(generate={"code": SMALL_A_BUG}, debug={"diagnosis": "try this", "code": worse}))
+    pred = sstar(lm, n=1, rounds=2, selector=FirstSelector())(problem=TWO_PUBLIC)
+    [cand] = pred.candidates
+    assert cand.program == SMALL_A_BUG and cand.rounds[-1].program == SMALL_A_BUG
+    assert cand.rounds[-1].public_passed == 1
+    assert why in cand.rounds[-1].lm_error and "rejected" in cand.rounds[-1].lm_error
+    assert len(lm.calls_for("debug")) == 1
+
+
+def test_a_program_that_prints_nothing_gets_a_hint():
+    lm = ScriptedLM(sum_script(generate={"code": "def add(a, b):\n    return a + b"}))
+    pred = sstar(lm, n=1, rounds=1, selector=FirstSelector())(problem=SUM)
+    assert "the program printed nothing" in lm.calls_for("debug")[0].inputs["feedback"]
+    assert pred.program == GOOD
