@@ -53,6 +53,15 @@ MaxRunTokensOpt = Annotated[
 MaxRunCostOpt = Annotated[
     float | None, typer.Option("--max-run-cost", envvar=env("max_run_cost"), help="Dollars for the whole run.")
 ]
+ProblemTimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--problem-timeout",
+        envvar=env("problem_timeout"),
+        min=1.0,
+        help="Seconds per problem before it is recorded as an error and the run moves on (stragglers).",
+    ),
+]
 DryRunOpt = Annotated[
     bool,
     typer.Option("--dry-run", envvar=env("dry_run"), help="Estimate LM calls/tokens/cost and exit; spends nothing."),
@@ -91,6 +100,7 @@ def eval_command(
     max_run_calls: MaxRunCallsOpt = None,
     max_run_tokens: MaxRunTokensOpt = None,
     max_run_cost: MaxRunCostOpt = None,
+    problem_timeout: ProblemTimeoutOpt = None,
     dry_run: DryRunOpt = False,
 ) -> None:
     """Evaluate a method over problems: one JSONL record per problem, a manifest, resume on re-run."""
@@ -142,7 +152,14 @@ def eval_command(
         command=command_line(),
         concurrency=concurrency,
         budget=budget,
-        runtime={"concurrency": concurrency, "limit": limit, "run_budget": budget.model_dump(), "threads": threads},
+        problem_timeout=problem_timeout,
+        runtime={
+            "concurrency": concurrency,
+            "limit": limit,
+            "run_budget": budget.model_dump(),
+            "threads": threads,
+            "problem_timeout": problem_timeout,
+        },
     )
     for note in getattr(everything, "notes", []) or []:
         console.print(f"note: {note}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -92,3 +93,8 @@ def print_outcome(run_dir: Path, outcome: RunOutcome) -> None:
     if outcome.stopped_by:
         console.print(f"{outcome.stopped_by}; {outcome.not_started} problems not started - raise the budget and re-run")
     console.print(f"records: {run_dir / 'records.jsonl'}")
+    if outcome.abandoned:
+        console.print(f"{outcome.abandoned} problems timed out; exiting without waiting for their abandoned solves")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)  # their threads may never return (a hung LM call); every record is already on disk

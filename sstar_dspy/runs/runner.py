@@ -53,6 +53,7 @@ class RunOutcome:
     skipped: int = 0
     not_started: int = 0
     stopped_by: str | None = None
+    abandoned: int = 0
     total: RoleUsage = field(default_factory=RoleUsage)
     wall_s: float = 0.0
 
@@ -66,6 +67,8 @@ class EvalRunner:
         concurrency: Problems solved at the same time.
         budget: Per-run caps; counts usage already recorded in the run (resume) too.
         on_record: Called in the main thread after each record is written (progress display).
+        problem_timeout: Wall-clock seconds after which a problem gets an ``error`` record and the run moves on
+            (a hung LM call or straggler cannot stall the run; the abandoned solve's late result is discarded).
     """
 
     def __init__(
@@ -76,9 +79,22 @@ class EvalRunner:
         concurrency: int = 1,
         budget: RunBudget | None = None,
         on_record: Callable[[ProblemRecord], None] | None = None,
+        problem_timeout: float | None = None,
     ):
         self.run_dir, self.solve, self.concurrency = run, solve, max(1, concurrency)
-        self.budget, self.on_record = budget or RunBudget(), on_record
+        self.budget, self.on_record, self.problem_timeout = budget or RunBudget(), on_record, problem_timeout
+
+    def _timeout_record(self, problem: Problem, index: int, waited: float) -> ProblemRecord:
+        logger.warning("problem %s: no result after %.0f s; recorded as an error", problem.id, waited)
+        return ProblemRecord(
+            problem_id=problem.id,
+            index=index,
+            status="error",
+            error=f"ProblemTimeout: no result after {waited:.0f} s (--problem-timeout {self.problem_timeout:g})",
+            passed=False if problem.gradable else None,
+            hidden_total=len(problem.hidden_tests),
+            wall_s=round(waited, 3),
+        )
 
     def _safe_solve(self, problem: Problem, index: int) -> ProblemRecord:
         start = time.perf_counter()
@@ -97,6 +113,12 @@ class EvalRunner:
             )
         return record
 
+    def _next_deadline(self, running: dict[Future, tuple[int, Problem, float]]) -> float | None:
+        if self.problem_timeout is None:
+            return None
+        oldest = min(started for _, _, started in running.values())
+        return max(0.0, oldest + self.problem_timeout - time.monotonic()) + 0.01
+
     def pending(self, problems: Sequence[Problem]) -> list[tuple[int, Problem]]:
         """Problems (with their index) that have no record yet."""
         done = self.run_dir.done_ids()
@@ -111,20 +133,31 @@ class EvalRunner:
         todo = self.pending(problems)
         queue = list(reversed(todo))
         outcome.stopped_by = self.budget.exceeded(total)
-        running: dict[Future, Problem] = {}
-        pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="sstar-eval")
+        running: dict[Future, tuple[int, Problem, float]] = {}
+        # abandoned (timed-out) solves keep their thread until they return: allow spare threads (created lazily)
+        pool = ThreadPoolExecutor(max_workers=self.concurrency + 32, thread_name_prefix="sstar-eval")
         try:  # no `with`: on Ctrl-C the caller exits without waiting for running solves
             while queue or running:
                 while queue and len(running) < self.concurrency and outcome.stopped_by is None:
                     index, problem = queue.pop()
                     ctx = contextvars.copy_context()
-                    running[pool.submit(ctx.run, self._safe_solve, problem, index)] = problem
+                    future = pool.submit(ctx.run, self._safe_solve, problem, index)
+                    running[future] = (index, problem, time.monotonic())
                 if not running:
                     break
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                finished, _ = wait(running, timeout=self._next_deadline(running), return_when=FIRST_COMPLETED)
+                records = []
                 for future in finished:
                     running.pop(future)
-                    record = future.result()
+                    records.append(future.result())
+                if self.problem_timeout is not None:
+                    now = time.monotonic()
+                    for future, (index, problem, started) in list(running.items()):
+                        if now - started >= self.problem_timeout:
+                            running.pop(future)
+                            outcome.abandoned += 1
+                            records.append(self._timeout_record(problem, index, now - started))
+                for record in records:
                     self.run_dir.append(record)
                     outcome.completed += 1
                     outcome.errored += record.status == "error"
@@ -139,7 +172,7 @@ class EvalRunner:
                 future.cancel()
             pool.shutdown(wait=False, cancel_futures=True)
             raise
-        pool.shutdown(wait=True)
+        pool.shutdown(wait=self.problem_timeout is None)
         outcome.not_started = len(queue)
         outcome.wall_s = round(time.perf_counter() - start, 3)
         return outcome

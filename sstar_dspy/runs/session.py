@@ -149,6 +149,7 @@ def run_eval(
     on_record: Callable[[ProblemRecord], None] | None = None,
     on_start: Callable[[int, int], None] | None = None,
     kind: str = "eval",
+    problem_timeout: float | None = None,
 ) -> RunOutcome:
     """Evaluate ``program`` (or a custom ``solve``) on ``problems`` into ``run_dir``, resuming if it exists.
 
@@ -168,6 +169,7 @@ def run_eval(
         on_record: Called after each record is written.
         on_start: Called once with (pending problems, already recorded) before solving starts.
         kind: What the run is (``eval``, ``generate``, ``select``, ``score``); a resume must match it.
+        problem_timeout: Seconds after which a problem is recorded as an error and the run moves on.
 
     Raises:
         ConfigMismatchError: ``run_dir`` holds a run with another config.
@@ -183,7 +185,9 @@ def run_eval(
             run, settings=settings, data=data, models=models or {}, command=command, runtime=runtime, kind=kind
         )
         handler = _attach_log(run)
-        runner = EvalRunner(run, solve, concurrency=concurrency, budget=budget, on_record=on_record)
+        runner = EvalRunner(
+            run, solve, concurrency=concurrency, budget=budget, on_record=on_record, problem_timeout=problem_timeout
+        )
         try:
             if on_start is not None:
                 pending = len(runner.pending(problems))

@@ -118,3 +118,18 @@ def leaky(**kwargs) -> ScriptedLM:
     script["generate"] = lambda call: {"code": f"# key: {key}\n" + CODE[_op(call)]}
     script["debug"] = lambda call: {"diagnosis": f"used {key}", "code": f"# key: {key}\n" + CODE[_op(call)]}
     return ScriptedLM(script, model="scripted/leaky", cache=False, **kwargs)
+
+
+def hanging(**kwargs) -> ScriptedLM:
+    """Like ``good`` but the generator never answers for OP: mul problems (a hung request)."""
+    kwargs.pop("api_key", None)
+    kwargs.pop("api_base", None)
+    script = dict(SCRIPT)
+
+    def generate(call):
+        if _op(call) == "mul":
+            time.sleep(3600)
+        return _generate(call)
+
+    script["generate"] = generate
+    return ScriptedLM(script, model="scripted/hanging", cache=False, **kwargs)

@@ -32,3 +32,28 @@ def test_eval_survives_lm_faults_and_reports_them(run_sstar, tmp_path):
     erred = sum(r["status"] == "error" for r in records)
     assert f"{erred} problems erred" in proc.stdout
     assert f"run: 6 problems, {erred} erred" in proc.stdout
+
+
+@pytest.mark.slow
+def test_a_hung_lm_call_cannot_stall_the_run(run_sstar, tmp_path):
+    cli_lms.write_problems(tmp_path / "p.jsonl", 3)  # arith-01 is a mul problem: its generate call hangs
+    proc = run_sstar(
+        "eval",
+        "p.jsonl",
+        "--model",
+        "py:cli_lms:hanging",
+        "--method",
+        "zero_shot",
+        "--problem-timeout",
+        "3",
+        "--run-dir",
+        "run",
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    records = {
+        r["problem_id"]: r for r in map(json.loads, (tmp_path / "run" / "records.jsonl").read_text().splitlines())
+    }
+    assert records["arith-01"]["status"] == "error" and "ProblemTimeout" in records["arith-01"]["error"]
+    assert records["arith-00"]["passed"] is True and records["arith-02"]["passed"] is True
+    assert "1 problems timed out" in proc.stdout

@@ -87,3 +87,20 @@ def test_resume_with_changed_config_is_refused_and_run_untouched(tmp_path):
 def test_error_line_is_one_line_and_masks_keys():
     line = error_line(RuntimeError("bad key sk-abcdefghijklmnopqrst\ntraceback..."))
     assert line == "RuntimeError: bad key ***"
+
+
+def test_problem_timeout_records_stragglers_and_discards_late_results(tmp_path):
+    release = threading.Event()
+
+    def solve(problem, index):
+        if problem.id == "p1":
+            release.wait(30)  # a hung LM call
+        return record(problem, index)
+
+    with RunDirectory.open(tmp_path) as run:
+        outcome = EvalRunner(run, solve, concurrency=2, problem_timeout=0.5).run(PROBLEMS)
+        release.set()
+        records = {r.problem_id: r for r in run.records()}
+    assert len(records) == 6 and outcome.abandoned == 1 and outcome.errored == 1
+    assert records["p1"].status == "error" and records["p1"].error.startswith("ProblemTimeout: no result after")
+    assert all(records[f"p{i}"].status == "ok" for i in (0, 2, 3, 4, 5))
