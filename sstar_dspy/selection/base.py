@@ -49,6 +49,18 @@ def public_pool(candidates: list[Candidate]) -> tuple[list[int], str]:
     return pool, f"{len(pool)} candidates pass the public tests"
 
 
+def candidate_pool(candidates: list[Candidate], *, public_only: bool) -> tuple[list[int], str]:
+    """Indices of candidates with a program, narrowed to the public-passing ones when ``public_only``
+    and any pass; with a one-line note saying which pool it is."""
+    pool = [c.index for c in candidates if c.program.strip()]
+    note = f"{len(pool)} candidates with a program"
+    if public_only:
+        passing, passing_note = public_pool(candidates)
+        if passing:
+            return passing, passing_note
+    return pool, note
+
+
 def best_public_fallback(selector: str, candidates: list[Candidate], *, note: str = "") -> SelectionTrace:
     """The reference's answer when nothing passes the public tests: the first candidate with the
     best public accuracy (no LM call)."""

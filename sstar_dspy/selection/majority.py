@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from sstar_dspy.candidate import Candidate
-from sstar_dspy.selection.base import as_cases, generate_test_inputs, public_pool
+from sstar_dspy.selection.base import as_cases, candidate_pool, generate_test_inputs
 from sstar_dspy.selection.clustering import behaviour_key, cluster_results, run_pool
 from sstar_dspy.solve_context import SolveContext
 from sstar_dspy.trace import SelectionTrace
@@ -40,12 +40,7 @@ class MajorityVoteSelector:
 
     def select(self, ctx: SolveContext, candidates: list[Candidate]) -> SelectionTrace:
         """Choose by pairwise output agreement."""
-        pool = [c.index for c in candidates if c.program.strip()]
-        note = f"{len(pool)} candidates with a program"
-        if self.public_only:
-            passing, passing_note = public_pool(candidates)
-            if passing:
-                pool, note = passing, passing_note
+        pool, note = candidate_pool(candidates, public_only=self.public_only)
         trace = SelectionTrace(selector=self.name, pool=pool)
         if not pool:
             trace.reason = "no candidate produced a program"

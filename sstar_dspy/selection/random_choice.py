@@ -16,7 +16,7 @@ import zlib
 from dataclasses import dataclass
 
 from sstar_dspy.candidate import Candidate
-from sstar_dspy.selection.base import public_pool
+from sstar_dspy.selection.base import candidate_pool
 from sstar_dspy.solve_context import SolveContext
 from sstar_dspy.trace import SelectionTrace
 
@@ -39,12 +39,7 @@ class RandomSelector:
 
     def select(self, ctx: SolveContext, candidates: list[Candidate]) -> SelectionTrace:
         """Choose a random candidate with a program."""
-        pool = [c.index for c in candidates if c.program.strip()]
-        note = f"{len(pool)} candidates with a program"
-        if self.public_only:
-            passing, passing_note = public_pool(candidates)
-            if passing:
-                pool, note = passing, passing_note
+        pool, note = candidate_pool(candidates, public_only=self.public_only)
         if not pool:
             return SelectionTrace(selector=self.name, chosen=None, reason="no candidate produced a program")
         rng = random.Random(self.seed * 1_000_003 + zlib.crc32(ctx.problem.id.encode()))
