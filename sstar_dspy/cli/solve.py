@@ -36,25 +36,38 @@ from sstar_dspy.runs.redact import redact, redact_text
 PLAIN_SUFFIXES = (".txt", ".md", ".text")
 
 
-def _from_text(text: str, name: str) -> Problem:
+def _from_text(text: str, name: str, problem_id: str | None = None) -> Problem:
     stripped = text.strip()
     if not stripped:
         raise ProblemFormatError("empty problem: give a JSONL problem or a statement with examples", path=name)
-    if stripped.startswith("{"):
-        try:
-            return Problem.model_validate_json(stripped.splitlines()[0] if "\n{" in stripped else stripped)
-        except ValidationError as exc:
-            msg = exc.errors()[0].get("msg", "invalid")
-            raise ProblemFormatError(f"not a valid problem ({msg})", path=name, line=1) from None
-    from sstar_dspy.problems import problem_from_text
+    if not stripped.startswith("{"):
+        from sstar_dspy.problems import problem_from_text
 
-    return problem_from_text(text, id=Path(name).stem if name != "-" else "stdin")
+        return problem_from_text(text, id=Path(name).stem if name != "-" else "stdin")
+    try:  # one (possibly pretty-printed) JSON object
+        return Problem.model_validate_json(stripped)
+    except ValidationError:
+        pass
+    lines = [line for line in stripped.splitlines() if line.strip()]
+    problems = []
+    for number, line in enumerate(lines if len(lines) > 1 else [stripped], start=1):
+        try:
+            problems.append(Problem.model_validate_json(line))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(p) for p in err.get("loc", ())) or None
+            raise ProblemFormatError(err.get("msg", "invalid problem"), path=name, line=number, field=field) from None
+    if problem_id is not None:
+        problems = [p for p in problems if p.id == problem_id]
+    if len(problems) != 1:
+        raise UsageError(f"{name}: holds {len(problems)} matching problems; pick one with --id")
+    return problems[0]
 
 
 def read_problem(source: str, problem_id: str | None, data_dir: Path | None) -> Problem:
     """One problem from a file, stdin, a suite or example:NAME."""
     if source == "-":
-        return _from_text(sys.stdin.read(), "-")
+        return _from_text(sys.stdin.read(), "-", problem_id)
     path = Path(source)
     if path.suffix.lower() in PLAIN_SUFFIXES:
         try:

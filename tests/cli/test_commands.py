@@ -207,3 +207,18 @@ def test_every_option_of_every_command_has_an_sstar_env_var():
                 if not envvar or not envvar.startswith("SSTAR_"):
                     missing.append(f"{name} --{param.name}")
     assert missing == []
+
+
+def test_solve_stdin_jsonl_needs_an_id_when_it_holds_several(sstar_inproc, monkeypatch):
+    import io
+
+    lines = "".join(p.model_dump_json() + "\n" for p in cli_lms.arith_problems(2))
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines))
+    code, _, err = sstar_inproc("solve", "-", *GOOD)
+    assert code == 2 and err.strip() == "error: -: holds 2 matching problems; pick one with --id"
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines))
+    code, out, err = sstar_inproc("solve", "-", "--id", "arith-01", *GOOD, "--method", "zero_shot")
+    assert code == 0 and out.strip() == cli_lms.CODE["mul"]
+    monkeypatch.setattr("sys.stdin", io.StringIO('{"id": "x", "statement": ""}\n'))
+    code, _, err = sstar_inproc("solve", "-", *GOOD)
+    assert code == 2 and err.startswith("error: -:1: field 'statement'")
