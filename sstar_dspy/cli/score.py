@@ -13,17 +13,15 @@ from typing import Annotated
 import typer
 
 from sstar_dspy.candidate import Candidate
-from sstar_dspy.cli.common import DataDirOpt, UsageError, console, full_problem_set
-from sstar_dspy.cli.eval import ConcurrencyOpt, RunDirOpt
-from sstar_dspy.cli.progress import command_line, run_with_progress, slug
-from sstar_dspy.cli.select import ProblemsOpt
-from sstar_dspy.cli.stages import grade_all, looks_like_candidates
+from sstar_dspy.cli.common import DataDirOpt, UsageError, console
+from sstar_dspy.cli.options import ConcurrencyOpt, RunDirOpt
+from sstar_dspy.cli.progress import command_line, run_with_progress
+from sstar_dspy.cli.stages import ProblemsOpt, grade_all, looks_like_candidates, stage_problems
 from sstar_dspy.runs.candidates import read_candidates
 from sstar_dspy.runs.grading import grade
 from sstar_dspy.runs.manifest import canonical_hash, file_sha256
 from sstar_dspy.runs.record import ProblemRecord
 from sstar_dspy.runs.rundir import RECORDS, read_records
-from sstar_dspy.runs.session import data_block
 from sstar_dspy.runs.summary import load_run
 
 
@@ -50,20 +48,15 @@ def score(
     ids = set(records) | set(groups)
     if not ids:
         raise UsageError(f"{source}: nothing to score")
-    everything = full_problem_set(problems_source, data_dir=data_dir)
-    problems = [p for p in everything if p.id in ids]
-    if not problems:
-        raise UsageError(f"{source}: none of its problem ids are in {problems_source}")
     method, models = f"external:{source.stem}", {}
-    if source.is_dir() and (source / "manifest.json").exists():
-        upstream = load_run(source).manifest
-        method = str(upstream.settings.get("method", upstream.kind)) if upstream else method
-        models = upstream.models if upstream else {}
-        if upstream and upstream.kind == "select":
+    upstream = load_run(source).manifest if source.is_dir() else None
+    if upstream is not None:
+        method, models = str(upstream.settings.get("method", upstream.kind)), upstream.models
+        if upstream.kind == "select":
             method = f"select:{upstream.settings.get('selector', {}).get('name', '?')}"
     settings = {"stage": "score", "method": method, "input": str(source.resolve()), "input_sha256": input_hash}
-    data = data_block(problems, source=problems_source, files=getattr(everything, "files", ()))
-    target = run_dir or Path("runs") / f"score_{slug(source.name)}_{canonical_hash({'s': settings, 'd': data})[:8]}"
+    problems, data, default = stage_problems("score", source, ids, problems_source, data_dir, settings)
+    target = run_dir or default
 
     def solve(problem, index):
         started = time.perf_counter()

@@ -15,20 +15,8 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from sstar_dspy.cli import programs as P  # noqa: N812
-from sstar_dspy.cli.common import (
-    ApiBaseOpt,
-    ApiKeyOpt,
-    DataDirOpt,
-    JudgeModelOpt,
-    MaxTokensOpt,
-    ModelOpt,
-    ModelSettings,
-    TemperatureOpt,
-    UsageError,
-    env,
-    err_console,
-)
+from sstar_dspy.cli.common import DataDirOpt, UsageError, env, err_console
+from sstar_dspy.cli.options import MODEL, PROBLEM_BUDGET, PROGRAM, Options, with_options
 from sstar_dspy.errors import ProblemFormatError
 from sstar_dspy.problem import Problem
 from sstar_dspy.runs.redact import redact, redact_text
@@ -85,29 +73,14 @@ def read_problem(source: str, problem_id: str | None, data_dir: Path | None) -> 
     return problems[0]
 
 
+@with_options(PROGRAM, MODEL, PROBLEM_BUDGET)
 def solve(
     source: Annotated[
         str, typer.Argument(help="Problem file (.jsonl/.json/.txt/.md), '-' for stdin, or example:NAME.")
     ],
+    opts: Options,
     problem_id: Annotated[str | None, typer.Option("--id", envvar=env("id"), help="Problem id within a file.")] = None,
-    method: P.MethodOpt = "sstar",
-    variant: P.VariantOpt = None,
-    n: P.NOpt = None,
-    rounds: P.RoundsOpt = None,
-    selector: P.SelectorOpt = None,
-    max_duels: P.MaxDuelsOpt = None,
-    seed: P.SeedOpt = 0,
-    threads: P.ThreadsOpt = 4,
-    model: ModelOpt = None,
-    judge_model: JudgeModelOpt = None,
-    api_base: ApiBaseOpt = None,
-    api_key: ApiKeyOpt = None,
-    temperature: TemperatureOpt = None,
-    max_tokens: MaxTokensOpt = None,
     data_dir: DataDirOpt = None,
-    max_problem_calls: P.MaxProblemCallsOpt = None,
-    max_problem_tokens: P.MaxProblemTokensOpt = None,
-    max_problem_cost: P.MaxProblemCostOpt = None,
     out: Annotated[
         Path | None, typer.Option("--out", envvar=env("solve_out"), help="Also write the program here.")
     ] = None,
@@ -119,22 +92,7 @@ def solve(
     ] = False,
 ) -> None:
     """Solve one problem: the chosen program goes to stdout, the summary to stderr."""
-    models = ModelSettings(model, api_base, api_key, temperature, max_tokens, judge_model)
-    spec = P.ProgramSpec(
-        method=method,
-        variant=variant,
-        n=n,
-        rounds=rounds,
-        selector=selector,
-        max_duels=max_duels,
-        seed=seed,
-        threads=threads,
-        temperature=temperature,
-        max_problem_calls=max_problem_calls,
-        max_problem_tokens=max_problem_tokens,
-        max_problem_cost=max_problem_cost,
-        price_model=models.model_ids()["generator"],
-    )
+    models, spec = opts.models(), opts.spec()
     spec.settings()  # validates method, variant and budgets before any model starts
     problem = read_problem(source, problem_id, data_dir)
     for target in (out, trace):

@@ -6,16 +6,21 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+import typer
 
 from sstar_dspy.candidate import Candidate
-from sstar_dspy.cli.common import UsageError
+from sstar_dspy.cli.common import UsageError, console, env, full_problem_set
+from sstar_dspy.cli.progress import slug
 from sstar_dspy.errors import ProblemFormatError
 from sstar_dspy.runs.candidates import read_candidates
 from sstar_dspy.runs.grading import grade
+from sstar_dspy.runs.manifest import canonical_hash
 from sstar_dspy.runs.record import ProblemRecord, RoleUsage
 from sstar_dspy.runs.redact import redact
 from sstar_dspy.runs.rundir import RECORDS, read_records
+from sstar_dspy.runs.session import data_block
 from sstar_dspy.runs.solve import budget_stop_from_trace, usage_from_trace
 
 CANDIDATES_FILE = "candidates.jsonl"
@@ -102,3 +107,32 @@ def looks_like_candidates(path: Path) -> bool:
             return True
         ids.append(str(row.get("problem_id")))
     return len(ids) != len(set(ids))
+
+
+ProblemsOpt = Annotated[
+    str,
+    typer.Option(
+        "--problems",
+        "-p",
+        envvar=env("problems"),
+        help="Suite, file or example:NAME the programs belong to (hidden tests are used only by `score`).",
+    ),
+]
+
+
+def stage_problems(
+    kind: str, source: Path, ids: set[str], problems_source: str, data_dir: Path | None, settings: dict[str, Any]
+) -> tuple[list[Any], dict[str, Any], Path]:
+    """The problems an input file/run covers, the manifest data block, and the default run directory."""
+    everything = full_problem_set(problems_source, data_dir=data_dir)
+    problems = [p for p in everything if p.id in ids]
+    unknown = sorted(ids - {p.id for p in problems})
+    if not problems:
+        raise UsageError(f"{source}: none of its problem ids are in {problems_source} (e.g. {unknown[0]!r})")
+    if unknown:
+        console.print(f"note: {len(unknown)} problem ids of {source} are not in {problems_source}; skipped")
+    data = data_block(problems, source=problems_source, files=getattr(everything, "files", ()))
+    target = (
+        Path("runs") / f"{kind}_{slug(source.stem or source.name)}_{canonical_hash({'s': settings, 'd': data})[:8]}"
+    )
+    return problems, data, target
