@@ -66,11 +66,16 @@ SCRIPT = {
 }
 
 
+BUILT: list[ScriptedLM] = []  # every LM the factories built in this process (in-process tests inspect calls)
+
+
 def good(**kwargs) -> ScriptedLM:
     """A well-behaved scripted LM (no cache: tests must not share DSPy's disk cache)."""
     kwargs.pop("api_key", None)
     kwargs.pop("api_base", None)
-    return ScriptedLM(SCRIPT, model="scripted/good", cache=False, **kwargs)
+    lm = ScriptedLM(SCRIPT, model="scripted/good", cache=False, **kwargs)
+    BUILT.append(lm)
+    return lm
 
 
 def _fault(call):

@@ -222,3 +222,33 @@ def test_solve_stdin_jsonl_needs_an_id_when_it_holds_several(sstar_inproc, monke
     monkeypatch.setattr("sys.stdin", io.StringIO('{"id": "x", "statement": ""}\n'))
     code, _, err = sstar_inproc("solve", "-", *GOOD)
     assert code == 2 and err.startswith("error: -:1: field 'statement'")
+
+
+def test_saved_variant_and_judge_model_are_recorded(sstar_inproc, problems, tmp_path):
+    from sstar_dspy.program import SStar
+    from sstar_dspy.variants import save_variant
+
+    program = SStar(n=1, rounds=0)
+    program.generate.signature = program.generate.signature.with_instructions("Write the program. OP matters.")
+    path = save_variant(program, tmp_path / "mine.json")
+    code, _, err = sstar_inproc(
+        "eval",
+        "p.jsonl",
+        *GOOD,
+        "--judge-model",
+        "py:cli_lms:good",
+        "--method",
+        "zero_shot",
+        "--variant",
+        "mine.json",
+        "--run-dir",
+        "run",
+    )
+    assert code == 0, err
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert manifest["settings"]["variant"] == "mine.json"
+    assert manifest["settings"]["variant_sha256"] == file_sha256(path)
+    assert manifest["models"]["judge"] == "py:cli_lms:good"
+    assert _records(tmp_path / "run")[0].passed is True
+    generate_calls = [c for lm in cli_lms.BUILT[-2:] for c in lm.calls_for("generate")]
+    assert generate_calls and all("OP matters." in c.system for c in generate_calls)  # the variant reached the LM
