@@ -41,10 +41,13 @@ class Run:
         settings = self.manifest.settings if self.manifest else {}
         if self.manifest is not None and self.manifest.kind == "generate":
             return "candidates"
-        variant = settings.get("variant")
-        if variant:
-            return f"{settings.get('method', 'sstar')}+{Path(str(variant)).stem}"
-        return str(settings.get("method", "?"))
+        label = str(settings.get("method", "?"))
+        if settings.get("variant"):
+            label = f"{label}+{Path(str(settings['variant'])).stem}"
+        selector = settings.get("selector")
+        if isinstance(selector, dict) and selector.get("evaluation_only"):
+            label += f" [{selector.get('name', 'oracle')}: evaluation only]"  # looked at hidden tests
+        return label
 
     @property
     def model(self) -> str:

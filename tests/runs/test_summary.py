@@ -48,3 +48,13 @@ def test_plots_are_written(tmp_path):
     s = summarize(Run(path=tmp_path, manifest=None, records=recs))
     paths = write_plots([s], tmp_path / "report")
     assert all(p.stat().st_size > 1000 and p.read_bytes()[:4] == b"\x89PNG" for p in paths)
+
+
+def test_oracle_selection_is_labelled_evaluation_only():
+    m = RunManifest.create(
+        command=[],
+        settings={"method": "sstar", "selector": {"name": "oracle", "evaluation_only": True}},
+        data={},
+        models={},
+    )
+    assert Run(path=None, manifest=m, records=[]).method == "sstar [oracle: evaluation only]"
