@@ -130,9 +130,9 @@ class ForkServer:
         self.pid = os.getpid()
         self.in_pid_namespace = in_pid_namespace
         self.pdeathsig = not in_pid_namespace
-        _harness.prepare_server()
-        self.seccomp, self.seccomp_error = _load_seccomp() if seccomp else (None, "disabled by configuration")
         self.prelude = _harness.build_prelude()
+        _harness.prepare_server(self.prelude)
+        self.seccomp, self.seccomp_error = _load_seccomp() if seccomp else (None, "disabled by configuration")
         self.tmp_root = tempfile.mkdtemp(prefix="sstar-sbx-")
         self.runs = 0
         try:
@@ -153,10 +153,12 @@ class ForkServer:
                 send({"status": "compile_error", "out": None, "err": detail[-ERROR_TAIL:], "wall": 0.0, "cpu": 0.0})
             return
         reseed = _harness.uses_random(request["code"])
+        rlimits = _harness.rlimits_for(limits)
+        self.prelude["__name__"] = "__main__" if mode == "stdin" else "solution"
         for text in inputs:
-            send(self._run_one(code, mode, request.get("fn"), text, limits, reseed))
+            send(self._run_one(code, mode, request.get("fn"), text, limits, rlimits, reseed))
 
-    def _run_one(self, code, mode: str, function_name, text: str, limits: dict, reseed: bool) -> dict:
+    def _run_one(self, code, mode: str, function_name, text: str, limits: dict, rlimits: list, reseed: bool) -> dict:
         args = None
         if mode == "functional":
             try:
@@ -179,8 +181,8 @@ class ForkServer:
         pid = _fork()
         if pid == 0:
             _harness.run_child(
-                code=code, mode=mode, function_name=function_name, args=args, prelude=self.prelude,
-                server_pid=self.pid, workdir=workdir, limits=limits, fds=fds, seccomp_loader=loader,
+                code=code, mode=mode, function_name=function_name, args=args, namespace=self.prelude,
+                server_pid=self.pid, workdir=workdir, rlimits=rlimits, fds=fds, seccomp_loader=loader,
                 pdeathsig=self.pdeathsig, reseed=reseed,
             )  # fmt: skip
             os._exit(255)  # unreachable

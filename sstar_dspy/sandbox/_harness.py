@@ -96,11 +96,12 @@ class _Quitter:
 _STDIO: dict = {}
 
 
-def prepare_server() -> None:
+def prepare_server(prelude: dict) -> None:
     """Once, in the server: everything children would otherwise each redo (page faults are per child).
 
     Ignores SIGXFSZ/SIGPIPE (inherited: EFBIG/EPIPE become exceptions, as programs expect), drops the
-    interpreter's own exit handlers, and builds
+    interpreter's own exit handlers, installs ``exit``/``quit``, LiveCodeBench's recursion limit and the
+    prelude namespace's streams, and builds
     the text streams over fds 0/1/2 that each child adopts after ``dup2``-ing its memfds there.
     """
     for sig in (signal.SIGXFSZ, signal.SIGPIPE):
@@ -116,9 +117,24 @@ def prepare_server() -> None:
         newline="\n",
         line_buffering=True,
     )
+    prelude.update(_STDIO)  # `from sys import *` names, rebound to the children's streams
+    prelude["__builtins__"] = builtins
+    builtins.exit, builtins.quit = _Quitter("exit"), _Quitter("quit")
+    sys.setrecursionlimit(RECURSION_LIMIT)
 
 
-def _confine(*, server_pid: int, workdir: str, limits: dict, fds: dict, pdeathsig: bool) -> None:
+def rlimits_for(limits: dict) -> list[tuple[int, int]]:
+    """The (resource, value) pairs a test process sets on itself (soft = hard, so it cannot raise them)."""
+    return [
+        (resource.RLIMIT_AS, limits["memory_mb"] << 20),
+        (resource.RLIMIT_CPU, int(limits["timeout_s"]) + 2),
+        (resource.RLIMIT_FSIZE, limits["output_bytes"]),
+        (resource.RLIMIT_NOFILE, 64),
+        (resource.RLIMIT_CORE, 0),
+    ]
+
+
+def _confine(*, server_pid: int, workdir: str, rlimits: list, fds: dict, pdeathsig: bool) -> None:
     """Process group, parent-death signal, stdio, working directory and rlimits (before any user code)."""
     os.setpgid(0, 0)
     if pdeathsig and _PRCTL is not None:  # in bubblewrap the pid namespace dies with the server anyway
@@ -131,15 +147,7 @@ def _confine(*, server_pid: int, workdir: str, limits: dict, fds: dict, pdeathsi
     os.dup2(fds["result"], RESULT_FD)
     os.closerange(RESULT_FD + 1, 1 << 16)  # protocol pipes, memfd originals, the pidfds of the server
     os.chdir(workdir)
-    memory = limits["memory_mb"] << 20
-    cpu = int(limits["timeout_s"]) + 2
-    for which, value in (
-        (resource.RLIMIT_AS, memory),
-        (resource.RLIMIT_CPU, cpu),
-        (resource.RLIMIT_FSIZE, limits["output_bytes"]),
-        (resource.RLIMIT_NOFILE, 64),
-        (resource.RLIMIT_CORE, 0),
-    ):
+    for which, value in rlimits:
         resource.setrlimit(which, (value, value))
     sys.stdin = sys.__stdin__ = _STDIO["stdin"]
     sys.stdout = sys.__stdout__ = _STDIO["stdout"]
@@ -218,25 +226,23 @@ def run_child(
     mode: str,
     function_name: str | None,
     args: list | None,
-    prelude: dict,
+    namespace: dict,
     server_pid: int,
     workdir: str,
-    limits: dict,
+    rlimits: list,
     fds: dict,
     seccomp_loader,
     pdeathsig: bool = True,
     reseed: bool = True,
 ) -> None:
-    """Confine this (forked) process, run the compiled program once, and ``os._exit``. Never returns."""
+    """Confine this (forked) process, run the compiled program once, and ``os._exit``. Never returns.
+
+    ``namespace`` is the server's prelude namespace (see :func:`prepare_server`), already named for the
+    mode: this process's copy-on-write copy of it becomes the program's globals, without a per-name copy.
+    """
     status = 1
     try:
-        _confine(server_pid=server_pid, workdir=workdir, limits=limits, fds=fds, pdeathsig=pdeathsig)
-        namespace = prelude  # this process's own copy-on-write copy: no per-name refcount writes (~1.4 ms saved)
-        namespace.update(stdin=sys.stdin, stdout=sys.stdout, stderr=sys.stderr)
-        namespace["__name__"] = "__main__" if mode == "stdin" else "solution"
-        namespace["__builtins__"] = builtins
-        builtins.exit, builtins.quit = _Quitter("exit"), _Quitter("quit")
-        sys.setrecursionlimit(RECURSION_LIMIT)
+        _confine(server_pid=server_pid, workdir=workdir, rlimits=rlimits, fds=fds, pdeathsig=pdeathsig)
         if reseed:
             random.seed()  # a fresh seed per run, as a new interpreter would have (costs ~40 page faults)
         if seccomp_loader is not None:
