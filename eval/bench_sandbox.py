@@ -13,6 +13,9 @@ Mechanisms (all sequential, one worker, unless the row says otherwise):
 * ``sstar-ref``: the S* reference mechanism (SkyThought ``live_code_bench_execute.py``): a
   ``Manager`` plus a ``Process`` for every single test.
 
+Rows marked "2 workers"/"2 parallel" run two candidates (or calls) at a time: compare like with like
+(1 with 1, 2 with 2); the ratio columns are relative to the sequential ``lcb`` and ``sstar-ref`` rows.
+
 Every mechanism gets the same candidates and tests; the table also shows how many tests each one
 passed (the in-process mechanisms cannot serve ``sys.stdin.buffer``). Rounds rotate the order of the
 mechanisms; the table reports the median over rounds.
@@ -38,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -207,12 +211,22 @@ def _run_managed(program: str, tests: list[TestCase]) -> list[bool]:
     return got + [False] * (len(tests) - len(got))
 
 
-def run_lcb(jobs: list[Job]) -> list[list[bool]]:
-    return [_run_managed(job.program, list(job.tests)) for job in jobs]
+def run_lcb(jobs: list[Job], parallel: int = 1) -> list[list[bool]]:
+    """LCB: candidates in parallel (its harness uses a process pool), one managed process per candidate."""
+    with ThreadPoolExecutor(parallel) as pool:
+        return list(pool.map(lambda job: _run_managed(job.program, list(job.tests)), jobs))
 
 
-def run_sstar_reference(jobs: list[Job]) -> list[list[bool]]:
-    return [[_run_managed(job.program, [test])[0] for test in job.tests] for job in jobs]
+def run_sstar_reference(jobs: list[Job], parallel: int = 1) -> list[list[bool]]:
+    """S* reference: one managed process per test; ``parallel`` calls at a time."""
+    calls = [(job.program, test) for job in jobs for test in job.tests]
+    with ThreadPoolExecutor(parallel) as pool:
+        flat = list(pool.map(lambda call: _run_managed(call[0], [call[1]])[0], calls))
+    out, index = [], 0
+    for job in jobs:
+        out.append(flat[index : index + len(job.tests)])
+        index += len(job.tests)
+    return out
 
 
 # -- CPU accounting (robust to a loaded machine, unlike wall time) ---------------------------------
@@ -281,7 +295,9 @@ def main() -> None:
         "sstar-sandbox (2 workers)": lambda: run_sstar(jobs, sandbox2),
         "subprocess/test": lambda: run_subprocess(jobs),
         "lcb": lambda: run_lcb(jobs),
+        "lcb (2 parallel)": lambda: run_lcb(jobs, parallel=2),
         "sstar-ref": lambda: run_sstar_reference(jobs),
+        "sstar-ref (2 parallel)": lambda: run_sstar_reference(jobs, parallel=2),
     }
     workers = {
         "sstar-sandbox (1 worker)": sandbox1.backend.worker_pids,
