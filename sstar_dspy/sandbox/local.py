@@ -49,7 +49,19 @@ CHILD_ENV = {
 START_TIMEOUT_S = 20.0
 # bwrap --die-with-parent (PR_SET_PDEATHSIG) fires when the *thread* that spawned the worker exits, so
 # workers are spawned from one thread that lives as long as the process (never from a pool thread).
-_SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sandbox-spawner")
+_SPAWNER: tuple[int, ThreadPoolExecutor] | None = None
+_SPAWNER_LOCK = threading.Lock()
+
+
+def _spawner() -> ThreadPoolExecutor:
+    """The process's long-lived spawning thread (a new one after ``fork()``: threads do not survive it)."""
+    global _SPAWNER
+    with _SPAWNER_LOCK:
+        if _SPAWNER is None or _SPAWNER[0] != os.getpid():
+            _SPAWNER = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="sandbox-spawner"))
+        return _SPAWNER[1]
+
+
 REPLY_SLACK_S = 5.0  # backstop on top of the per-test deadline the worker enforces itself (at least 2x the limit)
 
 
@@ -67,17 +79,21 @@ class ForkServerProcess:
         flags = (["--pid-namespace"] if prefix else []) + ([] if seccomp else ["--no-seccomp"])
         argv = [*(prefix or []), sys.executable, "-I", SERVER_SCRIPT, *flags]
         self.bwrap = prefix is not None
-        self._proc = _SPAWNER.submit(
-            subprocess.Popen,
-            argv,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=dict(CHILD_ENV),
-            cwd="/",
-            start_new_session=True,
-            close_fds=True,
-        ).result()
+        self._proc = (
+            _spawner()
+            .submit(
+                subprocess.Popen,
+                argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=dict(CHILD_ENV),
+                cwd="/",
+                start_new_session=True,
+                close_fds=True,
+            )
+            .result()
+        )
         self._buffer = b""
         try:
             self.hello = self.call({"op": "hello"}, 1, START_TIMEOUT_S)[0]
@@ -177,12 +193,17 @@ class LocalForkServerBackend:
         self._seccomp = seccomp
         self._want_bwrap = bwrap
         self._use_bwrap: bool | None = None  # decided when the first worker starts
+        self.hello: dict = {}
+        self.bwrap_error = ""
+        self._reset_pool()
+
+    def _reset_pool(self) -> None:
+        """Fresh pool state; also used in a forked copy of the caller, whose inherited workers are not its own."""
+        self._owner_pid = os.getpid()
         self._idle: queue.LifoQueue[ForkServerProcess] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(self.workers)
         self._lock = threading.Lock()
         self._all: set[ForkServerProcess] = set()
-        self.hello: dict = {}
-        self.bwrap_error = ""
 
     def _start_worker(self) -> ForkServerProcess:
         with self._lock:
@@ -211,6 +232,8 @@ class LocalForkServerBackend:
         return worker
 
     def _acquire(self) -> ForkServerProcess:
+        if os.getpid() != self._owner_pid:  # we are a fork of the process that started the workers
+            self._reset_pool()
         self._slots.acquire()
         try:
             while True:

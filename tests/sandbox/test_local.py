@@ -113,3 +113,28 @@ def test_without_seccomp_forked_children_are_still_cleaned_up(bwrap, escape):
         assert stray_processes(backend.worker_pids()) == []
     finally:
         backend.close()
+
+
+def test_a_forked_caller_gets_its_own_workers():
+    backend = LocalForkServerBackend(workers=1)
+    try:
+        backend.execute(ExecRequest("pass", ("",), Mode.STDIN, None, LIMITS))
+        parent_workers = backend.worker_pids()
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the forked copy of this test process
+            try:
+                run = backend.execute(ExecRequest("print(6 * 7)", ("",), Mode.STDIN, None, LIMITS))[0]
+                mine = backend.worker_pids()
+                ok = run.actual == "42\n" and mine and not set(mine) & set(parent_workers)
+                os.write(write_end, b"ok" if ok else b"bad")
+                backend.close()
+            finally:
+                os._exit(0)
+        os.close(write_end)
+        os.waitpid(pid, 0)
+        assert os.read(read_end, 8) == b"ok"
+        assert backend.worker_pids() == parent_workers  # the parent's workers were not touched
+        assert backend.execute(ExecRequest("print(1)", ("",), Mode.STDIN, None, LIMITS))[0].actual == "1\n"
+    finally:
+        backend.close()
