@@ -54,6 +54,7 @@ def score(
         method, models = str(upstream.settings.get("method", upstream.kind)), upstream.models
         if upstream.kind == "select":
             method = f"select:{upstream.settings.get('selector', {}).get('name', '?')}"
+    choices = upstream is None or upstream.kind != "generate"
     settings = {"stage": "score", "method": method, "input": str(source.resolve()), "input_sha256": input_hash}
     problems, data, default = stage_problems("score", source, ids, problems_source, data_dir, settings)
     target = run_dir or default
@@ -63,6 +64,8 @@ def score(
         old = records.get(problem.id)
         if old is not None:
             cands = [c.get("program", "") for c in ((old.trace or {}).get("candidates") or [])]
+            if not choices:  # a generate run chose nothing: grade its candidates only
+                return old.model_copy(update={"index": index, "candidates_passed": grade_all(problem, cands)})
             verdict = grade(problem, old.program)
             return old.model_copy(
                 update={

@@ -253,3 +253,12 @@ def test_saved_variant_and_judge_model_are_recorded(sstar_inproc, problems, tmp_
     assert _records(tmp_path / "run")[0].passed is True
     generate_calls = [c for lm in cli_lms.BUILT[-2:] for c in lm.calls_for("generate")]
     assert generate_calls and all("OP matters." in c.system for c in generate_calls)  # the variant reached the LM
+
+
+def test_scoring_a_generate_run_grades_candidates_only(sstar_inproc, problems, tmp_path):
+    assert sstar_inproc("generate", "p.jsonl", *GOOD, "--n", "2", "--rounds", "0", "--run-dir", "gen")[0] == 0
+    code, out, err = sstar_inproc("score", "gen", "--problems", "p.jsonl", "--run-dir", "scored")
+    assert code == 0, err
+    scored = _records(tmp_path / "scored")
+    assert all(r.passed is None and r.candidates_passed == [True, False] for r in scored)
+    assert "pass@1 - of 0 graded, oracle pass@N 100.0%" in out
