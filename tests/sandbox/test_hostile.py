@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from sstar_dspy.problem import TestCase
-from sstar_dspy.sandbox import Limits, Sandbox, Status
+from sstar_dspy.sandbox import Job, Limits, Sandbox, Status
 
 from .conftest import stray_processes
 
@@ -221,3 +221,21 @@ def test_layers_active_where_ci_installs_them(hostile_box):
     assert layers["clean_env"] and layers["rlimits"] and layers["process_group_kill"]
     if layers["bwrap"]:
         assert layers["pid_namespace"] and layers["readonly_root"] and layers["no_network"]
+
+
+def test_hostile_and_honest_jobs_interleaved_in_parallel(hostile_box):
+    hostile = ["os_fork_bomb", "memory_bomb_bytearray", "kill_parent", "huge_output_once", "close_all_fds"]
+    tests = [TestCase(input=f"{i} {i}", output=str(2 * i)) for i in range(3)]
+    honest = Job("print(sum(map(int, input().split())))", tests, "stdin")
+    jobs = []
+    for name in hostile:
+        jobs += [Job(HOSTILE[name][0], [TestCase(input="")], "stdin"), honest]
+    results = hostile_box.run_many(jobs)
+    for job, rs in zip(jobs, results, strict=True):
+        if job is honest:
+            assert [r.status for r in rs] == [Status.PASSED] * 3
+    for name, rs in zip(hostile, results[::2], strict=True):
+        layer = HOSTILE[name][3]
+        if layer is None or hostile_box.layers().get(layer):
+            assert rs[0].status in HOSTILE[name][1], (name, rs[0].status, rs[0].error)
+    assert stray_processes(hostile_box.backend.worker_pids()) == []
