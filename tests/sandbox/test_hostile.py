@@ -135,7 +135,7 @@ HOSTILE = {
         f"open({HOST_ESCAPE!r}, 'w').write('escaped')\nopen('/escaped', 'w').write('x')",
         {RE},
         None,
-        None,
+        "readonly_root",  # without bubblewrap a root child can write anywhere the caller can
     ),
     "fill_disk": ("open('big', 'wb').write(b'x' * 10 ** 8)", {OLE}, None, None),
     "kill_parent": ("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)", {RE}, None, "seccomp"),
