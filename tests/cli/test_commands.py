@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import cli_lms
 import pytest
 
 from sstar_dspy.runs.manifest import file_sha256
 from sstar_dspy.runs.rundir import read_records
+
+SCRIPTS = Path(__file__).resolve().parent / "scripts"
 
 GOOD = ["--model", "py:cli_lms:good"]
 
@@ -183,9 +186,8 @@ def test_doctor(sstar_inproc):
 
 
 def test_scripted_json_model_on_a_bundled_example(sstar_inproc):
-    from conftest import HERE
-
-    script = str(HERE / "scripts" / "sum-two.json")
+    # not `from conftest import HERE`: at run time "conftest" is whichever test dir was collected last
+    script = str(SCRIPTS / "sum-two.json")
     code, out, err = sstar_inproc("solve", "example:sum-two", "--model", f"scripted:{script}", "--method", "zero_shot")
     assert code == 0 and "int(input())" in out and "hidden tests: 0/8 passed" in err  # rollout 0 is the buggy one
     model = ["--model", f"scripted:{script}"]
