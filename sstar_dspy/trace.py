@@ -53,7 +53,8 @@ class Cluster(BaseModel):
     Attributes:
         id: Cluster number (0 = largest).
         members: Candidate indices, ascending; ``members[0]`` is the representative.
-        output_keys: The shared canonical output per generated input (None = crashed/no output).
+        output_keys: The shared behaviour per generated input: the canonical output key, or
+            ``"!<status>"`` (e.g. ``"!runtime_error"``) when the program crashed or hit a limit.
         wins: Consistent duel wins.
     """
 

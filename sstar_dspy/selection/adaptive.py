@@ -120,5 +120,6 @@ class AdaptiveSelector:
         prefix = f"{note}; {len(contenders)} clusters" + (f"; {why_none}" if why_none else "")
         if not decisive:
             return contenders[0].representative, f"{prefix}; no decisive duel, largest cluster"
-        best = max(contenders, key=lambda c: (c.wins, len(c.members), -c.representative))
+        rank = {c.id: position for position, c in enumerate(contenders)}  # size, then fewer crashes
+        best = max(contenders, key=lambda c: (c.wins, -rank[c.id]))
         return best.representative, f"{prefix}; {decisive} decisive duels, cluster {best.id} won {best.wins:g}"

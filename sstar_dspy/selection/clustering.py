@@ -2,12 +2,15 @@
 
 Two candidates are in the same cluster when they produce the same canonical output key (from the
 sandbox's comparator) on every input; a crash or limit counts as its own behaviour
-(``"!<status>"``). Clusters are numbered by size, largest first, ties by lowest member index;
+(``"!<status>"``). Clusters are numbered by size, largest first; among clusters of equal size the one
+that crashed (or hit a limit) on fewer inputs comes first, then the lowest member index.
 ``members[0]`` (the lowest sample index) is the cluster's representative.
 
 Example:
     >>> [c.members for c in clusters_from_signatures({0: ("1",), 1: ("2",), 2: ("1",)})]
     [[0, 2], [1]]
+    >>> [c.members for c in clusters_from_signatures({0: ("!runtime_error",), 1: ("3",)})]
+    [[1], [0]]
 """
 
 from __future__ import annotations
@@ -44,8 +47,12 @@ def clusters_from_signatures(signatures: Mapping[int, tuple[str, ...]]) -> list[
     groups: dict[tuple[str, ...], list[int]] = {}
     for index in sorted(signatures):
         groups.setdefault(signatures[index], []).append(index)
-    ranked = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[1][0]))
+    ranked = sorted(groups.items(), key=lambda kv: (-len(kv[1]), _crashes(kv[0]), kv[1][0]))
     return [Cluster(id=i, members=members, output_keys=list(sig)) for i, (sig, members) in enumerate(ranked)]
+
+
+def _crashes(signature: tuple[str, ...]) -> int:
+    return sum(1 for key in signature if key.startswith("!"))
 
 
 def cluster_results(results: Mapping[int, list[TestResult]]) -> list[Cluster]:

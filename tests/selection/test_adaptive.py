@@ -72,6 +72,29 @@ def test_position_biased_verdicts_do_not_score_and_consensus_decides():
     assert pred.program == SMALL_A_BUG  # the largest cluster (consensus fallback)
 
 
+def test_equal_clusters_without_a_decisive_duel_prefer_the_one_that_does_not_crash():
+    crashes_unless_public = "a, b = map(int, input().split())\nassert a == 3\nprint(a + b)"  # passes 3 4 -> 7
+    always_a = {"analysis": "A looks right", "verdict": "A"}
+    generate = {
+        0: {"code": crashes_unless_public},
+        1: {"code": crashes_unless_public},
+        2: {"code": GOOD},
+        3: {"code": GOOD},
+    }
+    lm = ScriptedLM(sum_script(generate=generate, generate_tests=INPUTS, judge=always_a))
+    pred = sstar(lm, n=4, rounds=0)(problem=SUM)
+    sel = pred.trace.selection
+    assert [c.members for c in sel.clusters] == [[2, 3], [0, 1]]  # same size: the crashing cluster ranks second
+    assert sel.clusters[1].output_keys == ["!runtime_error"] * 3
+    assert {d.outcome for d in sel.duels} == {"inconsistent"}
+    assert pred.program == GOOD and "no decisive duel, largest cluster" in sel.reason
+
+    tie = {"analysis": "both fine", "verdict": "tie"}  # a tied duel: equal wins, the better-ranked cluster
+    lm2 = ScriptedLM(sum_script(generate=generate, generate_tests=INPUTS, judge=tie))
+    pred2 = sstar(lm2, n=4, rounds=0)(problem=SUM)
+    assert {d.outcome for d in pred2.trace.selection.duels} == {"tie"} and pred2.program == GOOD
+
+
 def test_combine_verdicts_truth_table():
     assert combine_verdicts("A", "B") == "a"
     assert combine_verdicts("B", "A") == "b"
