@@ -102,6 +102,9 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(getattr(exc, "exit_code", 0))
         if "Abort" in kinds:  # click turns Ctrl-C into Abort
             _interrupted()
+        if "NoArgsIsHelpError" in kinds:  # bare `sstar`: the help itself, not squashed into one line
+            sys.stderr.write(exc.ctx.get_help() + "\n")
+            sys.exit(EXIT_USAGE)
         if "ClickException" in kinds:
             print_error(_usage_line(exc))
             sys.exit(EXIT_USAGE)

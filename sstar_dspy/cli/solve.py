@@ -109,8 +109,10 @@ def solve(
     rounds_used = sum(max(0, len(c.rounds) - 1) for c in t.candidates)
     duels = len(t.selection.duels) if t.selection else 0
     tokens = sum(u.total_tokens for u in t.usage.values())
+    public = len(problem.public_tests)
+    checked = f"{passing} pass the {public} public tests" if public else "no public tests to check them on"
     err_console.print(
-        f"{problem.id}: {len(t.candidates)} candidates ({passing} pass the {len(problem.public_tests)} public tests), "
+        f"{problem.id}: {len(t.candidates)} candidates ({checked}), "
         f"{rounds_used} debug rounds, {duels} duels, {t.lm_calls} LM calls, {tokens:,} tokens, {wall:.1f}s"
     )
     if t.selection:

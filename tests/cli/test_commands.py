@@ -176,6 +176,10 @@ def test_solve_plain_statement_and_stdin(sstar_inproc, tmp_path, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(line))
     code, out, err = sstar_inproc("solve", "-", *GOOD, "--method", "zero_shot")
     assert code == 0 and out.strip() == cli_lms.CODE["add"] and "hidden tests: 3/3 passed" in err
+    monkeypatch.setattr("sys.stdin", io.StringIO("Read two integers and print the result. OP: add\n"))
+    code, out, err = sstar_inproc("solve", "-", *GOOD, "--method", "zero_shot")
+    assert code == 0 and out.strip() == cli_lms.CODE["add"]
+    assert "1 candidates (no public tests to check them on)" in err and "hidden tests" not in err
 
 
 def test_doctor(sstar_inproc):
@@ -264,3 +268,10 @@ def test_scoring_a_generate_run_grades_candidates_only(sstar_inproc, problems, t
     scored = _records(tmp_path / "scored")
     assert all(r.passed is None and r.candidates_passed == [True, False] for r in scored)
     assert "pass@1 - of 0 graded, oracle pass@N 100.0%" in out
+
+
+def test_bare_sstar_prints_the_readable_help(sstar_inproc):
+    code, out, err = sstar_inproc()
+    assert code == 2 and not out
+    assert err.startswith("Usage: sstar") and "\nCommands:\n" in err and "error:" not in err
+    assert all(f"  {name} " in err for name in ("solve", "eval", "report", "doctor"))
