@@ -74,11 +74,15 @@ class Duel(BaseModel):
     Attributes:
         a: Candidate index shown first in the first judging order.
         b: The other candidate.
-        inputs: The inputs both programs ran on (synthesised plus separating generated inputs).
+        inputs: The inputs both programs ran on: first the synthesised ones, then separating
+            generated inputs.
+        synthesized_inputs: How many of ``inputs`` (from the start) the ``distinguish`` predictor wrote.
         results_a: What ``a`` did on them.
         results_b: What ``b`` did on them.
         verdict_ab: Judge verdict with ``a`` shown as program A ("A", "B", "tie" or None on failure).
         verdict_ba: Judge verdict with ``b`` shown as program A.
+        analysis_ab: The judge's reasoning behind ``verdict_ab`` (None if the call failed).
+        analysis_ba: The judge's reasoning behind ``verdict_ba``.
         outcome: ``a``/``b`` (consistent win), ``tie``, ``inconsistent`` or ``failed``.
         error: Why the duel failed, if it did.
     """
@@ -86,10 +90,13 @@ class Duel(BaseModel):
     a: int
     b: int
     inputs: list[str] = Field(default_factory=list)
+    synthesized_inputs: int = 0
     results_a: list[TestResult] = Field(default_factory=list)
     results_b: list[TestResult] = Field(default_factory=list)
     verdict_ab: str | None = None
     verdict_ba: str | None = None
+    analysis_ab: str | None = None
+    analysis_ba: str | None = None
     outcome: DuelOutcome = "failed"
     error: str | None = None
 

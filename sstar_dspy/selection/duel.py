@@ -63,13 +63,17 @@ def _synthesize(ctx: SolveContext, program_a: str, program_b: str, limit: int) -
     return [t.input for t in (pred.distinguishing_inputs or []) if t.input.strip()][:limit], None
 
 
-def _judge(ctx: SolveContext, program_a: str, program_b: str, executions: list[ExecutionComparison]) -> str | None:
+def _judge(
+    ctx: SolveContext, program_a: str, program_b: str, executions: list[ExecutionComparison]
+) -> tuple[str | None, str | None, str | None]:
+    """(verdict, the judge's analysis, why the call failed); verdict None on failure."""
     try:
-        return ctx.predict(
+        pred = ctx.predict(
             "judge", problem=ctx.problem.statement, program_a=program_a, program_b=program_b, executions=executions
-        ).verdict
-    except (LMCallError, BudgetExhaustedError):
-        return None
+        )
+    except (LMCallError, BudgetExhaustedError) as err:
+        return None, None, str(err)
+    return pred.verdict, getattr(pred, "analysis", None), None
 
 
 def play_duel(
@@ -100,6 +104,7 @@ def play_duel(
     inputs: list[str] = []
     if synthesize:
         inputs, error = _synthesize(ctx, program_a, program_b, max_inputs)
+    synthesized = len(inputs)
     for text in known_inputs:
         if text.strip() not in {i.strip() for i in inputs}:
             inputs.append(text)
@@ -109,20 +114,25 @@ def play_duel(
         ExecutionComparison(input=t.input, output_a=render_run(ra), output_b=render_run(rb))
         for t, ra, rb in zip(tests, results_a, results_b, strict=False)
     ]
-    verdict_ab = _judge(ctx, program_a, program_b, executions)
-    swapped = [ExecutionComparison(input=e.input, output_a=e.output_b, output_b=e.output_a) for e in executions]
-    verdict_ba = _judge(ctx, program_b, program_a, swapped) if verdict_ab is not None else None
+    verdict_ab, analysis_ab, judge_error = _judge(ctx, program_a, program_b, executions)
+    verdict_ba = analysis_ba = None
+    if verdict_ab is not None:
+        swapped = [ExecutionComparison(input=e.input, output_a=e.output_b, output_b=e.output_a) for e in executions]
+        verdict_ba, analysis_ba, judge_error = _judge(ctx, program_b, program_a, swapped)
     outcome = combine_verdicts(verdict_ab, verdict_ba)
     if outcome == "failed":
-        error = "; ".join(filter(None, [error, "judge call failed or budget exhausted"]))
+        error = "; ".join(filter(None, [error, f"judge call failed: {judge_error or 'no verdict'}"]))
     return Duel(
         a=a,
         b=b,
         inputs=[t.input for t in tests],
+        synthesized_inputs=synthesized,
         results_a=results_a,
         results_b=results_b,
         verdict_ab=verdict_ab,
         verdict_ba=verdict_ba,
+        analysis_ab=analysis_ab,
+        analysis_ba=analysis_ba,
         outcome=outcome,
         error=error,
     )

@@ -57,6 +57,8 @@ def test_each_duel_asks_the_judge_in_both_orders_with_real_outputs():
     assert ex_first[0]["output_a"].strip() == "6" and ex_first[0]["output_b"].strip() == "5"  # really executed
     assert [(e["output_a"], e["output_b"]) for e in ex_second] == [(e["output_b"], e["output_a"]) for e in ex_first]
     assert (duel.verdict_ab, duel.verdict_ba, duel.outcome) == ("B", "A", "b")
+    assert duel.synthesized_inputs == 2 and duel.inputs[2:] == ["1 2\n"]  # the rest: a separating generated input
+    assert duel.analysis_ab == duel.analysis_ba == "compared against my own computation"  # the judge's reasoning kept
     assert duel.winner == 1 and pred.program == GOOD
     distinguish = lm.calls_for("distinguish")[0]
     assert {distinguish.inputs["program_a"], distinguish.inputs["program_b"]} == {SMALL_A_BUG, GOOD}
@@ -185,5 +187,6 @@ def test_failed_judge_call_marks_the_duel_failed():
     with dspy.context(adapter=dspy.ChatAdapter(use_json_adapter_fallback=False)):
         pred = sstar(lm, n=2, rounds=0)(problem=SUM)
     [duel] = pred.trace.selection.duels
-    assert duel.outcome == "failed" and duel.verdict_ab is None
+    assert duel.outcome == "failed" and duel.verdict_ab is None and duel.analysis_ab is None
+    assert "judge timed out" in duel.error  # the cause, not just "failed"
     assert any("judge call failed" in e for e in pred.trace.errors)
