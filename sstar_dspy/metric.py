@@ -67,7 +67,9 @@ def _clip(text: str | None) -> str:
 
 def describe_failure(result: TestResult, number: int, total: int) -> str:
     """One readable paragraph about a failed test."""
-    parts = [f"hidden test {number}/{total} {result.status.value.replace('_', ' ')}; input: {_clip(result.input)!r}"]
+    parts = [
+        f"hidden test {number} of {total} ({result.status.value.replace('_', ' ')}); input: {_clip(result.input)!r}"
+    ]
     if result.expected is not None:
         parts.append(f"expected: {_clip(result.expected)!r}")
     if result.actual is not None:

@@ -248,7 +248,9 @@ def _as_problem(problem: Any) -> Problem:
         return problem
     if isinstance(problem, dict):
         return Problem.model_validate(problem)
-    raise SStarError(
-        f"SStar: 'problem' must be a sstar_dspy.Problem (got {type(problem).__name__}); "
-        "load problems with sstar_dspy.problems or Problem.model_validate_json"
+    hint = (
+        "wrap a plain statement with sstar_dspy.problems.problem_from_text(text)"
+        if isinstance(problem, str)
+        else "load problems with sstar_dspy.load_problems or Problem.model_validate_json"
     )
+    raise SStarError(f"SStar: 'problem' must be a sstar_dspy.Problem (got {type(problem).__name__}); {hint}")

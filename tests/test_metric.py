@@ -55,7 +55,7 @@ def test_correct_program_scores_one():
 def test_wrong_answer_feedback_names_input_expected_and_actual():
     result = execution_metric(EXAMPLE, dspy.Prediction(program=SMALL_A_BUG))
     assert result.score == 0.0
-    assert "hidden test 1/3 wrong answer" in result.feedback
+    assert "hidden test 1 of 3 (wrong answer)" in result.feedback
     assert "input: '1 2'" in result.feedback and "expected: '3'" in result.feedback and "actual: '2'" in result.feedback
 
 

@@ -167,7 +167,7 @@ def test_no_lm_is_one_clear_error():
 
 
 def test_bad_problem_type_is_one_clear_error():
-    with pytest.raises(SStarError, match="must be a sstar_dspy.Problem"):
+    with pytest.raises(SStarError, match="must be a sstar_dspy.Problem.*problem_from_text"):
         sstar(ScriptedLM({}))(problem="print a+b")
 
 
