@@ -60,18 +60,19 @@ def plot_scaling(summaries: list[RunSummary], path: Path) -> Path:
     by_method: dict[str, list[RunSummary]] = defaultdict(list)
     for s in summaries:
         by_method[s.method].append(s)
-    for method, rows in sorted(by_method.items()):
+    for number, (method, rows) in enumerate(sorted(by_method.items())):
+        color = f"C{number % 10}"  # one colour per method: its coverage lines and its pass@1 markers
         for s in rows:
             if s.coverage:
                 ks, values = zip(*s.coverage, strict=True)
-                ax.plot(
-                    ks, [100 * v for v in values], linestyle="--", marker=".", alpha=0.7, label=f"coverage@k {s.name}"
-                )
+                label = f"coverage@k {method} ({s.name})"
+                ax.plot(ks, [100 * v for v in values], "--", marker=".", color=color, alpha=0.6, label=label)
         points = sorted((s.n, 100 * s.pass_at_1) for s in rows if s.pass_at_1 is not None and s.n > 0)
         if points:
             ns, p1 = zip(*points, strict=True)
-            ax.plot(ns, p1, marker="o", label=f"pass@1 {method}")
+            ax.plot(ns, p1, marker="o", color=color, label=f"pass@1 {method}")
     ax.set_xscale("log", base=2)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{value:g}"))  # 1 2 4 8, not 2^0 2^1
     ax.set_xlabel("samples N (k)")
     ax.set_ylabel("% of graded problems")
     ax.set_ylim(0, 105)

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import pytest
 
 from sstar_dspy.runs.manifest import RunManifest
@@ -58,3 +60,21 @@ def test_oracle_selection_is_labelled_evaluation_only():
         models={},
     )
     assert Run(path=None, manifest=m, records=[]).method == "sstar [oracle: evaluation only]"
+
+
+def test_scaling_plot_gives_each_method_one_colour_and_integer_ticks(tmp_path, monkeypatch):
+    from matplotlib.figure import Figure
+
+    from sstar_dspy.runs.plots import plot_scaling
+
+    saved = []
+    monkeypatch.setattr(Figure, "savefig", lambda fig, *a, **k: saved.append(fig))
+    recs = [ProblemRecord(problem_id="a", passed=True, candidates_passed=[True, False, False, False])]
+    a = replace(summarize(Run(path=tmp_path / "a", manifest=None, records=recs)), method="sstar")
+    b = replace(summarize(Run(path=tmp_path / "b", manifest=None, records=recs)), method="zero_shot")
+    plot_scaling([a, b], tmp_path / "scaling.png")
+    [ax] = saved[0].axes
+    colours = {line.get_label(): line.get_color() for line in ax.get_lines()}
+    assert colours["coverage@k sstar (a)"] == colours["pass@1 sstar"] != colours["pass@1 zero_shot"]
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert {"1", "2", "4"} <= set(ticks) and not any("^" in t for t in ticks)  # plain N, not 2^k
