@@ -41,12 +41,13 @@ def _env_int(name: str, default: int) -> int:
 
 
 def _default_threads() -> int:
-    """All cores but one (at least one): the sandbox runs candidate programs while the model generates.
+    """All cores (``$SSTAR_LM_THREADS`` overrides).
 
-    Measured on a loaded 2-core machine: 1 llama.cpp thread generated 6-11 tok/s where 2 threads
-    (spinning at barriers while other processes held the cores) managed 0.6 tok/s.
+    On a machine shared with other CPU-heavy processes set ``SSTAR_LM_THREADS=1``: measured on a
+    loaded 2-core box, 1 llama.cpp thread generated 6-11 tok/s where 2 threads (spinning at
+    barriers while other processes held the cores) managed 0.6 tok/s.
     """
-    return _env_int("SSTAR_LM_THREADS", max(1, (os.cpu_count() or 1) - 1))
+    return _env_int("SSTAR_LM_THREADS", os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class ServerOptions:
         n_ctx: Total KV-cache tokens; with ``kv_unified`` every slot may use all of it.
         kv_unified: Share one KV pool between slots (so one long debug prompt is not capped at n_ctx/n_parallel).
         n_threads: CPU threads for generation and prompt processing (``$SSTAR_LM_THREADS``, else all
-            cores but one).
+            cores; use 1 on a machine busy with other work).
         warm_up: Send one tiny request after loading so the first real call is not slowed by page-in.
     """
 
