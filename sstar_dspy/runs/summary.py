@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sstar_dspy.metric import pass_at_k
 from sstar_dspy.runs.manifest import RunManifest
 from sstar_dspy.runs.record import ProblemRecord, RoleUsage
 from sstar_dspy.runs.rundir import MANIFEST, RECORDS, RunDirError, read_records
@@ -96,16 +97,6 @@ class RunSummary:
     wall_s: float
     budget_stops: int = 0
     coverage: list[tuple[int, float]] = field(default_factory=list)
-
-
-def pass_at_k(n: int, c: int, k: int) -> float:
-    """Unbiased pass@k (Chen et al. 2021) of n samples with c correct; 1.0 when k > n - c."""
-    if n - c < k:
-        return 1.0
-    prod = 1.0
-    for i in range(n - c + 1, n + 1):
-        prod *= 1.0 - k / i
-    return 1.0 - prod
 
 
 def _mean(values: list[float]) -> float | None:

@@ -12,7 +12,15 @@ def test_pass_at_k_unbiased_with_guards():
     assert pass_at_k(4, 0, 1) == 0.0
     assert pass_at_k(4, 1, 1) == pytest.approx(0.25)
     assert pass_at_k(4, 1, 4) == 1.0
-    assert pass_at_k(2, 1, 3) == 1.0  # k > n: guarded, not a crash
+    with pytest.raises(ValueError, match="1 <= k <= n"):  # k > n is not estimable (was 1.0 even with c = 0)
+        pass_at_k(2, 0, 3)
+    curve = coverage_curve(
+        [
+            ProblemRecord(problem_id="a", candidates_passed=[False, True, False]),
+            ProblemRecord(problem_id="b", candidates_passed=[False, False]),
+        ]
+    )
+    assert [k for k, _ in curve] == [1, 2]  # k only up to the smallest pool
 
 
 def test_summary_counts_errors_as_failures_and_skips_ungradable():
