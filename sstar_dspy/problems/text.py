@@ -1,6 +1,7 @@
 """Build a stdin problem from a plain statement (``sstar solve statement.md``): its examples become public tests.
 
-Recognised example layouts (case-insensitive headings, optional colon and number)::
+Recognised example layouts (case-insensitive headings, optional colon and number, optional Markdown ``#``;
+an example body may be a Markdown code fence)::
 
     Sample Input 1          Input:                Example 1:
     3 4                     3 4                   Input: 3 4
@@ -23,12 +24,26 @@ from sstar_dspy.problem import Mode, Problem, ProblemMetadata, TestCase
 from sstar_dspy.problems.errors import ProblemSourceError
 
 _HEADING = re.compile(
-    r"(?:^[ \t]*|(?=sample[ \t]+(?:input|output)))"  # "Sample Input" may follow text on the same line
+    r"(?:^[ \t]*(?:\#{1,6}[ \t]+)?|(?=sample[ \t]+(?:input|output)))"  # "Sample Input" may follow text on a line
     r"(?:(?P<kind>(?:sample[ \t]+)?(?:input|output))(?:[ \t]*#?\d+)?"
     r"|(?P<other>examples?|notes?|explanation|constraints?|sample[ \t]+explanation)(?:[ \t]*\d+)?)"
     r"[ \t]*(?::[ \t]*(?P<rest>.*))?$",  # a heading ends the line, or a colon precedes inline content
     re.IGNORECASE | re.MULTILINE,
 )
+
+
+_FENCE = re.compile(r"[ \t]*(`{3,}|~{3,})[^\n]*\n(?P<code>.*?)^[ \t]*\1[ \t]*$", re.DOTALL | re.MULTILINE)
+
+
+def _unfence(body: str) -> str:
+    """The content of a Markdown code fence (or inline `code`) that opens the body; else the body."""
+    stripped = body.lstrip("\n")
+    fence = _FENCE.match(stripped)
+    if fence:
+        return fence.group("code")
+    first, _, after = stripped.partition("\n")
+    inline = re.fullmatch(r"[ \t]*`([^`]+)`[ \t]*", first)
+    return inline.group(1) + "\n" + after if inline else body
 
 
 def _block(text: str) -> str:
@@ -60,7 +75,7 @@ def extract_examples(text: str) -> list[TestCase]:
     for i, (match, kind) in enumerate(headings):
         end = headings[i + 1][0].start() if i + 1 < len(headings) else len(text)
         rest = match.group("rest")
-        body = (rest + "\n" if rest else "") + text[match.end() : end]
+        body = _unfence((rest + "\n" if rest else "") + text[match.end() : end])
         if kind == "input":
             pending_input = _block(body)
         elif kind == "output" and pending_input is not None:

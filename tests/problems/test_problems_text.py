@@ -97,3 +97,34 @@ def test_examples_found_in_real_statements_match_the_recorded_public_tests(data_
     for problem in codecontests:  # statement order can differ from the test order
         found = sorted(norm(t.input) for t in extract_examples(problem.statement))
         assert found == sorted(norm(t.input) for t in problem.public_tests), problem.id
+
+
+MARKDOWN_STYLE = """# Sum
+
+## Input
+One line with a and b.
+
+## Output
+Their sum.
+
+## Examples
+
+Input:
+```text
+1 2
+```
+Output:
+```
+3
+```
+
+Input: `5 5`
+Output: `10`
+
+The second example shows equal numbers.
+"""
+
+
+def test_markdown_headings_fences_and_inline_code_are_not_part_of_the_tests():
+    tests = extract_examples(MARKDOWN_STYLE)
+    assert [(t.input, t.output) for t in tests] == [("1 2\n", "3\n"), ("5 5\n", "10\n")]
