@@ -127,12 +127,14 @@ class ForkServer:
     """Serve run requests: fork one confined child per test and report how each ended."""
 
     def __init__(self, *, in_pid_namespace: bool = False, seccomp: bool = True) -> None:
+        os.environ.pop("LD_BIND_NOW", None)  # the loader has read it (see local.CHILD_ENV); tests never see it
         self.pid = os.getpid()
         self.in_pid_namespace = in_pid_namespace
         self.pdeathsig = not in_pid_namespace
         self.prelude = _harness.build_prelude()
         _harness.prepare_server(self.prelude)
         self.seccomp, self.seccomp_error = _load_seccomp() if seccomp else (None, "disabled by configuration")
+        self.pipeline = self.seccomp is not None  # see run()
         self.tmp_root = tempfile.mkdtemp(prefix="sstar-sbx-")
         self.runs = 0
         try:
@@ -152,20 +154,35 @@ class ForkServer:
             for _ in inputs:
                 send({"status": "compile_error", "out": None, "err": detail[-ERROR_TAIL:], "wall": 0.0, "cpu": 0.0})
             return
-        reseed = _harness.uses_random(request["code"])
-        rlimits = _harness.rlimits_for(limits)
         self.prelude["__name__"] = "__main__" if mode == "stdin" else "solution"
-        for text in inputs:
-            send(self._run_one(code, mode, request.get("fn"), text, limits, rlimits, reseed))
+        reseed = _harness.uses_random(request["code"])
+        setup = (code, mode, request.get("fn"), limits, _harness.rlimits_for(limits), reseed)
+        # Pipelined when seccomp confines the tests (they cannot fork, signal or trace a sibling): the next test's
+        # process is forked and confined while the current one runs, and waits on its "go" pipe. Without seccomp a
+        # test may leave processes behind, so each test then has the server (and its namespace) to itself.
+        ahead = None
+        try:
+            for index, text in enumerate(inputs):
+                current = ahead if ahead is not None else self._spawn(setup, text)
+                ahead = None
+                started = self._go(current)
+                if self.pipeline and index + 1 < len(inputs):
+                    ahead = self._spawn(setup, inputs[index + 1])
+                send(self._collect(current, started, limits, mode))
+        finally:
+            if ahead is not None:  # a failed send (host gone): drop the waiting test process
+                self._discard(ahead)
 
-    def _run_one(self, code, mode: str, function_name, text: str, limits: dict, rlimits: list, reseed: bool) -> dict:
+    def _spawn(self, setup: tuple, text: str) -> dict:
+        """Fork and confine a test process for ``text``; it waits for :meth:`_go` before running the program."""
+        code, mode, function_name, limits, rlimits, reseed = setup
         args = None
         if mode == "functional":
             try:
                 args = [json.loads(line) for line in text.split("\n") if line.strip()]
             except ValueError as exc:
                 err = f"test input is not one JSON value per line: {exc}"
-                return {"status": "invalid_test", "out": None, "err": err, "wall": 0.0, "cpu": 0.0}
+                return {"done": {"status": "invalid_test", "out": None, "err": err, "wall": 0.0, "cpu": 0.0}}
         stdin_data = text.encode("utf-8") if mode == "stdin" else b""
         fds = {
             "stdin": _memfd("stdin", stdin_data),
@@ -173,24 +190,57 @@ class ForkServer:
             "stderr": _memfd("stderr"),
             "result": _memfd("result"),
         }
+        go_read, go_write = os.pipe2(os.O_CLOEXEC)
         self.runs += 1
         workdir = f"{self.tmp_root}/{self.runs}"
         os.mkdir(workdir, 0o700)
+        os.chdir(workdir)  # inherited (the server itself only uses absolute paths)
         loader = self.seccomp.load_for if self.seccomp is not None else None
-        start = time.monotonic()
         pid = _fork()
         if pid == 0:
             _harness.run_child(
                 code=code, mode=mode, function_name=function_name, args=args, namespace=self.prelude,
-                server_pid=self.pid, workdir=workdir, rlimits=rlimits, fds=fds, seccomp_loader=loader,
-                pdeathsig=self.pdeathsig, reseed=reseed,
+                server_pid=self.pid, workdir="", rlimits=rlimits, fds=fds, seccomp_loader=loader,
+                pdeathsig=self.pdeathsig, reseed=reseed, go_fd=go_read,
             )  # fmt: skip
             os._exit(255)  # unreachable
+        os.close(go_read)
         try:
-            os.setpgid(pid, pid)
+            os.setpgid(pid, pid)  # before it is released: it runs (and is killed) as its own process group
+        except OSError:  # it already died confining itself: collected (and reported) as such
+            pass
+        return {"pid": pid, "fds": fds, "go": go_write, "workdir": workdir}
+
+    @staticmethod
+    def _go(test: dict) -> float:
+        """Let a spawned test process run its program; returns the start time of its wall-clock limit."""
+        if "done" not in test:
+            try:
+                os.write(test["go"], b"g")
+            except OSError:  # it died while confining itself: collected (and reported) as such
+                pass
+            os.close(test["go"])
+        return time.monotonic()
+
+    def _discard(self, test: dict) -> None:
+        if "done" in test:
+            return
+        os.close(test["go"])  # reads EOF: it exits without running the program
+        try:
+            os.killpg(test["pid"], signal.SIGKILL)
         except OSError:
             pass
-        timed_out = self._wait_deadline(pid, limits["timeout_s"])
+        os.wait4(test["pid"], 0)
+        for fd in test["fds"].values():
+            os.close(fd)
+        shutil.rmtree(test["workdir"], ignore_errors=True)
+
+    def _collect(self, test: dict, start: float, limits: dict, mode: str) -> dict:
+        """Wait for a released test process (killing it at the deadline) and report how it ended."""
+        if "done" in test:
+            return test["done"]
+        pid, fds, workdir = test["pid"], test["fds"], test["workdir"]
+        timed_out = self._wait_deadline(pid, limits["timeout_s"] - (time.monotonic() - start))
         try:
             os.killpg(pid, signal.SIGKILL)  # the child and anything it started; the group outlives a zombie
         except OSError:
@@ -200,7 +250,7 @@ class ForkServer:
         if self.seccomp is None:  # without seccomp the program may have forked (and left its process group)
             if self.in_pid_namespace:
                 try:
-                    os.kill(-1, signal.SIGKILL)  # everything in this namespace except us and its init (bwrap)
+                    os.kill(-1, signal.SIGKILL)  # everything in this namespace except us (its init)
                 except OSError:
                     pass
             self._reap_strays(pid)  # orphans come to us (subreaper)
@@ -234,10 +284,10 @@ class ForkServer:
             deadline = time.monotonic() + timeout_s
             while True:
                 remaining = deadline - time.monotonic()
+                if poller.poll(max(remaining, 0.0) * 1000):
+                    return False
                 if remaining <= 0:
                     return True
-                if poller.poll(remaining * 1000):
-                    return False
         finally:
             os.close(pidfd)
 

@@ -30,8 +30,10 @@ EXIT_NO_TARGET = 252  # functional mode: no Solution.<fn> and no top-level <fn>
 EXIT_UNSERIALISABLE = 253  # functional mode: return value is not JSON
 
 RESULT_FD = 3  # functional mode: the JSON return value is written here
+GO_FD = 4  # the "go" pipe: a confined test process waits here until the server releases it
 TRACEBACK_FRAMES = 30  # last frames of a traceback worth printing (deep recursion has 50000)
 _PR_SET_PDEATHSIG = 1
+_PR_SET_DUMPABLE = 4
 try:
     _PRCTL = ctypes.CDLL(None, use_errno=True).prctl  # resolved once, in the server
 except (OSError, AttributeError):
@@ -106,6 +108,8 @@ def prepare_server(prelude: dict) -> None:
     """
     for sig in (signal.SIGXFSZ, signal.SIGPIPE):
         signal.signal(sig, signal.SIG_IGN)
+    if _PRCTL is not None:  # inherited: without CAP_SYS_PTRACE no test process can open another's /proc/<pid>/mem
+        _PRCTL(_PR_SET_DUMPABLE, 0, 0, 0, 0)  # (nor the server's); also binds prctl once, not in every child
     atexit._clear()  # noqa: SLF001 - children must run only the program's exit handlers (the server needs none)
     # as CPython builds them on Linux when stdio are files: no newline translation, UTF-8, stderr line-buffered
     _STDIO["stdin"] = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)), "utf-8", newline="\n")
@@ -117,10 +121,32 @@ def prepare_server(prelude: dict) -> None:
         newline="\n",
         line_buffering=True,
     )
-    prelude.update(_STDIO)  # `from sys import *` names, rebound to the children's streams
+    # bound here, once, not in each child (rebinding them there copies the sys module's pages and deallocates the
+    # old streams: ~70 page faults per test); the server itself never uses these streams (its fds 0/1 are /dev/null)
+    sys.stdin = sys.__stdin__ = _STDIO["stdin"]
+    sys.stdout = sys.__stdout__ = _STDIO["stdout"]
+    sys.stderr = sys.__stderr__ = _STDIO["stderr"]
+    prelude.update({name: _STDIO[name] for name in ("stdin", "stdout", "stderr")})  # `from sys import *` names
     prelude["__builtins__"] = builtins
     builtins.exit, builtins.quit = _Quitter("exit"), _Quitter("quit")
     sys.setrecursionlimit(RECURSION_LIMIT)
+    _warm_streams()
+
+
+def _warm_streams() -> None:
+    """Use the children's streams once here, on /dev/null (so they stay empty and at offset 0).
+
+    Their first read or write allocates buffers, fills the decoder and the method caches: done in each
+    child that costs ~50 page faults; done once in the server the children inherit it.
+    """
+    null = os.stat(os.devnull).st_rdev
+    if os.fstat(0).st_rdev == null:  # the server's fd 0 (never a terminal or a pipe we would drain)
+        stdin = _STDIO["stdin"]
+        stdin.readline(), stdin.read(), stdin.buffer.readline(), stdin.buffer.read()
+    if os.fstat(1).st_rdev == null:
+        print("", end="", file=_STDIO["stdout"], flush=True)  # nothing is written
+        _STDIO["stdout"].buffer.write(b"")
+        _STDIO["stdout"].flush()
 
 
 def rlimits_for(limits: dict) -> list[tuple[int, int]]:
@@ -134,9 +160,10 @@ def rlimits_for(limits: dict) -> list[tuple[int, int]]:
     ]
 
 
-def _confine(*, server_pid: int, workdir: str, rlimits: list, fds: dict, pdeathsig: bool) -> None:
+def _confine(*, server_pid: int, workdir: str, rlimits: list, fds: dict, pdeathsig: bool, go_fd: int | None) -> None:
     """Process group, parent-death signal, stdio, working directory and rlimits (before any user code)."""
-    os.setpgid(0, 0)
+    if go_fd is None:  # otherwise the server has made it a group leader before releasing it
+        os.setpgid(0, 0)
     if pdeathsig and _PRCTL is not None:  # in bubblewrap the pid namespace dies with the server anyway
         _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         if os.getppid() != server_pid:  # the server died between fork and prctl
@@ -145,13 +172,13 @@ def _confine(*, server_pid: int, workdir: str, rlimits: list, fds: dict, pdeaths
     os.dup2(fds["stdout"], 1)
     os.dup2(fds["stderr"], 2)
     os.dup2(fds["result"], RESULT_FD)
-    os.closerange(RESULT_FD + 1, 1 << 16)  # protocol pipes, memfd originals, the pidfds of the server
-    os.chdir(workdir)
+    if go_fd is not None:
+        os.dup2(go_fd, GO_FD)
+    os.closerange(GO_FD + 1 if go_fd is not None else RESULT_FD + 1, 1 << 16)  # protocol pipes, memfd originals...
+    if workdir:  # else the server forked it there
+        os.chdir(workdir)
     for which, value in rlimits:
         resource.setrlimit(which, (value, value))
-    sys.stdin = sys.__stdin__ = _STDIO["stdin"]
-    sys.stdout = sys.__stdout__ = _STDIO["stdout"]
-    sys.stderr = sys.__stderr__ = _STDIO["stderr"]
 
 
 def _report_exception(exc: BaseException) -> int:
@@ -234,21 +261,32 @@ def run_child(
     seccomp_loader,
     pdeathsig: bool = True,
     reseed: bool = True,
+    go_fd: int | None = None,
 ) -> None:
     """Confine this (forked) process, run the compiled program once, and ``os._exit``. Never returns.
 
     ``namespace`` is the server's prelude namespace (see :func:`prepare_server`), already named for the
     mode: this process's copy-on-write copy of it becomes the program's globals, without a per-name copy.
+    With ``go_fd``, the confined process waits until the server writes to that pipe (it prepares the next
+    test while the current one runs) and exits unrun when the pipe closes without a byte.
     """
     status = 1
     try:
-        _confine(server_pid=server_pid, workdir=workdir, rlimits=rlimits, fds=fds, pdeathsig=pdeathsig)
+        _confine(server_pid=server_pid, workdir=workdir, rlimits=rlimits, fds=fds, pdeathsig=pdeathsig, go_fd=go_fd)
         if reseed:
             random.seed()  # a fresh seed per run, as a new interpreter would have (costs ~40 page faults)
         if seccomp_loader is not None:
             seccomp_loader(os.getpid())
     except BaseException:  # noqa: BLE001 - the harness could not set up: never run unconfined
         os._exit(254)
+    if go_fd is not None:
+        try:
+            released = os.read(GO_FD, 1) == b"g"
+            os.close(GO_FD)
+        except BaseException:  # noqa: BLE001
+            os._exit(254)
+        if not released:
+            os._exit(0)
     try:
         exec(code, namespace)  # noqa: S102 - this process is the sandbox
         if mode == "functional":

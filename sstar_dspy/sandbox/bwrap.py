@@ -6,7 +6,8 @@ Each fork server runs as ``bwrap <options> -- python -I _forkserver.py``. The vi
   the site-packages directories and the sandbox's own source directory; nothing else of the host
   (no home directory, no repository, no datasets, no ``/proc`` of the host);
 * a private ``/tmp`` (tmpfs), fresh ``/proc`` and minimal ``/dev``;
-* all namespaces unshared (network: only a down loopback; pid: the host's processes are invisible),
+* all namespaces unshared (network: only a down loopback; pid: the host's processes are invisible and
+  the fork server is pid 1, so no bwrap reaper sits there whose ``/proc/1/mem`` a test could write),
   uid/gid 65534, all capabilities dropped, a new session, cleared environment, and it dies with the
   host process.
 
@@ -45,6 +46,7 @@ def bwrap_command(env: dict[str, str], source_dir: str) -> list[str] | None:
     if binary is None:
         return None
     args = [binary, "--unshare-all", "--die-with-parent", "--new-session", "--clearenv", "--cap-drop", "ALL"]
+    args += ["--as-pid-1"]  # the server is the namespace's init: no (dumpable) bwrap reaper a test could open
     args += ["--unshare-user", "--uid", "65534", "--gid", "65534"]
     args += ["--ro-bind", "/usr", "/usr"]
     for name in ROOT_LINKS:

@@ -45,6 +45,7 @@ CHILD_ENV = {
     "OMP_NUM_THREADS": "1",
     "OPENBLAS_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
+    "LD_BIND_NOW": "1",  # symbols bound once in the server, not in each test process; the server unsets it
 }
 START_TIMEOUT_S = 20.0
 # bwrap --die-with-parent (PR_SET_PDEATHSIG) fires when the *thread* that spawned the worker exits, so

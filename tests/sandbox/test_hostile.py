@@ -239,3 +239,28 @@ def test_hostile_and_honest_jobs_interleaved_in_parallel(hostile_box):
         if layer is None or hostile_box.layers().get(layer):
             assert rs[0].status in HOSTILE[name][1], (name, rs[0].status, rs[0].error)
     assert stray_processes(hostile_box.backend.worker_pids()) == []
+
+
+def test_tests_of_one_program_cannot_reach_each_other(hostile_box):
+    """The server prepares a program's next test process while the current one runs: no other process (the waiting
+    test process, the server as pid 1) can be read, written or signalled from a test (non-dumpable, seccomp, no
+    capabilities, no bwrap reaper)."""
+    layers = hostile_box.layers()
+    if not (layers.get("bwrap") and layers.get("seccomp")):
+        pytest.skip("needs bubblewrap (no capabilities) and seccomp")
+    program = (
+        "import os, signal\n"
+        "me = os.getpid()\n"
+        "for p in os.listdir('/proc'):\n"
+        "    if p.isdigit() and int(p) != me:\n"
+        "        for attempt in (lambda: open(f'/proc/{p}/mem', 'r+b').close(), lambda: os.kill(int(p), 9)):\n"
+        "            try:\n"
+        "                attempt()\n"
+        "                print('reached', p)\n"
+        "            except OSError:\n"
+        "                pass\n"
+        "print(input())\n"
+    )
+    tests = [TestCase(input=str(i), output=str(i)) for i in range(4)]
+    results = hostile_box.run(program, tests, mode="stdin")
+    assert [r.status for r in results] == [Status.PASSED] * 4, [(r.actual, r.error) for r in results]
