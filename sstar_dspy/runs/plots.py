@@ -39,9 +39,15 @@ def plot_pass1_by_method(summaries: list[RunSummary], path: Path) -> Path:
     labels = [f"{s.method}\nN={s.n}\n{s.name}" for s in rows]
     xs = range(len(rows))
     ax.bar(xs, [100 * (s.oracle_pass_at_n or 0) for s in rows], color="#c6dbef", label="oracle pass@N")
-    ax.bar(xs, [100 * (s.pass_at_1 or 0) for s in rows], width=0.5, color="#2171b5", label="pass@1")
+    p1 = [100 * (s.pass_at_1 or 0) for s in rows]
+    bounds = [s.pass_at_1_ci95 or (s.pass_at_1 or 0, s.pass_at_1 or 0) for s in rows]
+    yerr = [
+        [p - 100 * lo for p, (lo, _) in zip(p1, bounds, strict=True)],
+        [100 * hi - p for p, (_, hi) in zip(p1, bounds, strict=True)],
+    ]
+    ax.bar(xs, p1, width=0.5, color="#2171b5", label="pass@1 (95% CI)", yerr=yerr, capsize=3, ecolor="#444444")
     for x, s in zip(xs, rows, strict=True):
-        ax.text(x, 100 * (s.pass_at_1 or 0) + 1, f"{100 * (s.pass_at_1 or 0):.1f}", ha="center", fontsize=8)
+        ax.text(x + 0.27, 100 * (s.pass_at_1 or 0) + 1, f"{100 * (s.pass_at_1 or 0):.1f}", ha="left", fontsize=8)
     ax.set_xticks(list(xs), labels, fontsize=7)
     ax.set_ylabel("% of graded problems")
     ax.set_ylim(0, 105)

@@ -4,7 +4,7 @@ Example:
     >>> from sstar_dspy.runs.summary import RunSummary
     >>> row = RunSummary("r", "sstar", "m", 4, 10, 0, 10, 0.5, 0.7, 0.714, 120, 9000, None, 12.5)
     >>> print(to_markdown([row]).splitlines()[2])
-    | r | sstar | m | 4 | 10 | 0 | 50.0% | 70.0% | 71.4% | 120 | 9,000 | 12.5s | - |
+    | r | sstar | m | 4 | 10 | 0 | 50.0% | 23.7-76.3 | 70.0% | 71.4% | 120 | 9,000 | 12.5s | - |
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ COLUMNS = [
     "problems",
     "errored",
     "pass@1",
+    "95% CI",
     "oracle pass@N",
     "sel. eff.",
     "LM calls",
@@ -34,6 +35,10 @@ COLUMNS = [
 
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def _interval(bounds: tuple[float, float] | None) -> str:
+    return "-" if bounds is None else f"{100 * bounds[0]:.1f}-{100 * bounds[1]:.1f}"
 
 
 def _cost(value: float | None) -> str:
@@ -50,6 +55,7 @@ def row_cells(s: RunSummary) -> list[str]:
         str(s.problems),
         str(s.errored),
         _pct(s.pass_at_1),
+        _interval(s.pass_at_1_ci95),
         _pct(s.oracle_pass_at_n),
         _pct(s.selection_efficiency),
         f"{s.calls:,}",
@@ -78,4 +84,4 @@ def to_markdown(summaries: list[RunSummary]) -> str:
 
 def to_json(summaries: list[RunSummary]) -> list[dict]:
     """Plain dicts (for ``report/summary.json`` and other tools)."""
-    return [asdict(s) for s in summaries]
+    return [{**asdict(s), "pass_at_1_ci95": s.pass_at_1_ci95} for s in summaries]

@@ -98,6 +98,28 @@ class RunSummary:
     budget_stops: int = 0
     coverage: list[tuple[int, float]] = field(default_factory=list)
 
+    @property
+    def pass_at_1_ci95(self) -> tuple[float, float] | None:
+        """95% Wilson interval of pass@1 over the graded problems (None when nothing was graded)."""
+        if self.pass_at_1 is None or not self.graded:
+            return None
+        return wilson_interval(round(self.pass_at_1 * self.graded), self.graded)
+
+
+def wilson_interval(successes: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+    """Wilson score interval of a binomial proportion (95% by default); sound for small n and 0 or n successes.
+
+    Example:
+        >>> [round(v, 3) for v in wilson_interval(1, 6)]
+        [0.03, 0.564]
+    """
+    if n <= 0:
+        raise ValueError(f"wilson_interval: need n >= 1 (got {n})")
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
 
 def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None

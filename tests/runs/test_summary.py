@@ -4,8 +4,8 @@ import pytest
 
 from sstar_dspy.runs.manifest import RunManifest
 from sstar_dspy.runs.record import ProblemRecord, RoleUsage
-from sstar_dspy.runs.report import to_markdown
-from sstar_dspy.runs.summary import Run, coverage_curve, load_run, pass_at_k, summarize
+from sstar_dspy.runs.report import to_json, to_markdown
+from sstar_dspy.runs.summary import Run, coverage_curve, load_run, pass_at_k, summarize, wilson_interval
 
 
 def test_pass_at_k_unbiased_with_guards():
@@ -37,7 +37,9 @@ def test_summary_counts_errors_as_failures_and_skips_ungradable():
     assert s.oracle_pass_at_n == pytest.approx(2 / 3)
     assert s.selection_efficiency == pytest.approx(0.5)
     assert s.coverage == [(1, pytest.approx(0.5)), (2, pytest.approx(1.0))]
-    assert "| run | sstar | m1 | 2 | 4 | 1 | 33.3% | 66.7% | 50.0% | 4 |" in to_markdown([s])
+    assert "| run | sstar | m1 | 2 | 4 | 1 | 33.3% | 6.1-79.2 | 66.7% | 50.0% | 4 |" in to_markdown([s])
+    assert to_json([s])[0]["pass_at_1_ci95"] == pytest.approx((0.0615, 0.7923), abs=1e-4)  # Wilson, 1 of 3
+    assert wilson_interval(0, 5)[0] == 0.0 and wilson_interval(5, 5)[1] == 1.0 and wilson_interval(0, 5)[1] > 0.4
 
 
 def test_coverage_curve_empty_without_candidates():
