@@ -121,6 +121,7 @@ def solve(
         err_console.print(f"budget stop: {t.budget_stop}")
     for line in t.errors[:5]:
         err_console.print(f"note: {redact_text(line)}")
+    verdict = None
     if problem.gradable:
         from sstar_dspy.runs.grading import grade
 
@@ -131,7 +132,13 @@ def solve(
     if out is not None:
         out.write_text(chosen, encoding="utf-8")
     if trace is not None:
-        trace.write_text(json.dumps(redact(t.model_dump(mode="json")), indent=1) + "\n", encoding="utf-8")
+        context = {  # extra keys beside the SolveTrace fields: the file says which models, on what, and how it did
+            "models": models.model_ids(),
+            "problem": problem.model_dump(mode="json", include={"id", "statement", "mode", "function_name"}),
+            "hidden": None if verdict is None else {"passed": verdict.hidden_passed, "total": verdict.hidden_total},
+        }
+        data = {**t.model_dump(mode="json"), **context}
+        trace.write_text(json.dumps(redact(data), indent=1) + "\n", encoding="utf-8")
     if not pred.program:
         raise typer.Exit(1)
 

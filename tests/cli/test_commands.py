@@ -198,6 +198,13 @@ def test_scripted_json_model_on_a_bundled_example(sstar_inproc):
     code, out, err = sstar_inproc("solve", "example:sum-two", *model, "--n", "4", "--rounds", "1")
     assert code == 0 and out.strip() == "a, b = map(int, input().split())\nprint(a + b)"
     assert "4 candidates (4 pass the 2 public tests), 2 debug rounds" in err and "hidden tests: 8/8 passed" in err
+    code, out, err = sstar_inproc("solve", "example:sum-two", *model, "--n", "2", "--trace", "t.json")
+    from sstar_dspy.trace import SolveTrace
+
+    data = json.loads(Path("t.json").read_text())
+    assert data["models"]["judge"] == f"scripted:{script}" and data["problem"]["id"] == "sum-two"
+    assert data["hidden"] == {"passed": 8, "total": 8}
+    assert SolveTrace.model_validate(data).problem_id == "sum-two"  # still loads as a SolveTrace
 
 
 def test_every_option_of_every_command_has_an_sstar_env_var():
