@@ -74,6 +74,14 @@ def test_float_keys_group_close_numbers():
     assert flt.key("1e-9", "stdin") == flt.key("0", "stdin")
 
 
+def test_lcb_keys_compare_long_numbers_exactly():
+    lcb = get_comparator("lcb")
+    nines, power = "9" * 30, "1" + "0" * 30
+    assert not lcb.equal(nines, power, "stdin")
+    assert lcb.key(nines, "stdin") == nines and lcb.key(nines + ".000", "stdin") == nines
+    assert lcb.key("1.50 -0 007", "stdin") == "1.5 0 7"
+
+
 def test_unknown_comparator():
     with pytest.raises(ValueError, match="use one of exact, float, lcb"):
         get_comparator("fuzzy")
