@@ -48,9 +48,9 @@ def write_problems(path: Path) -> Path:
 
 
 def knows_split(call: ScriptedCall) -> bool:
-    """True when the prompt teaches reading one line: a demo using ``input().split()`` or an instruction."""
+    """True when the prompt teaches reading one line: a demo using ``input().split()`` or the :data:`LESSON` marker."""
     demos = any("input().split()" in text for text in call.demos)
-    return demos or "split" in call.system.lower()
+    return demos or LESSON_MARKER in call.system
 
 
 def right_code(op: str) -> str:
@@ -106,8 +106,9 @@ def main() -> None:  # pragma: no cover - used by the fresh-process test
     print(json.dumps({p.id: grade(p, program(problem=p).program).passed for p in loaded}))
 
 
+LESSON_MARKER = "[one-line-read lesson]"
 LESSON = (
-    "Write a Python 3 program for the problem. Both integers are on ONE line: read them with "
+    f"{LESSON_MARKER} Write a Python 3 program for the problem. Both integers are on ONE line: read them with "
     "a, b = map(int, input().split()) and print only the answer."
 )
 
