@@ -133,6 +133,7 @@ class EvalRunner:
         todo = self.pending(problems)
         queue = list(reversed(todo))
         outcome.stopped_by = self.budget.exceeded(total)
+        logger.info("session: %d problems to run, %d already recorded", len(todo), outcome.skipped)
         running: dict[Future, tuple[int, Problem, float]] = {}
         # abandoned (timed-out) solves keep their thread until they return: allow spare threads (created lazily)
         pool = ThreadPoolExecutor(max_workers=self.concurrency + 32, thread_name_prefix="sstar-eval")
@@ -159,6 +160,7 @@ class EvalRunner:
                             records.append(self._timeout_record(problem, index, now - started))
                 for record in records:
                     self.run_dir.append(record)
+                    _log_record(record, outcome.skipped + outcome.completed + 1, len(problems))
                     outcome.completed += 1
                     outcome.errored += record.status == "error"
                     outcome.total = outcome.total + record.total
@@ -175,4 +177,34 @@ class EvalRunner:
         pool.shutdown(wait=self.problem_timeout is None)
         outcome.not_started = len(queue)
         outcome.wall_s = round(time.perf_counter() - start, 3)
+        logger.info(
+            "session done: %d finished (%d errors), %d not started%s, %d LM calls, %.1fs",
+            outcome.completed,
+            outcome.errored,
+            outcome.not_started,
+            f" (stopped by {outcome.stopped_by})" if outcome.stopped_by else "",
+            outcome.total.calls,
+            outcome.wall_s,
+        )
         return outcome
+
+
+def _log_record(record: ProblemRecord, done: int, total: int) -> None:
+    """One run.log line per finished problem (``tail -f run.log`` follows a long run)."""
+    if record.status == "error":
+        result = f"error: {record.error}"
+    elif record.passed is None:
+        result = "not graded"
+    else:
+        result = f"{'passed' if record.passed else 'failed'} {record.hidden_passed}/{record.hidden_total} hidden"
+    logger.info(
+        "[%d/%d] %s: %s; %d LM calls, %d tokens, %.1fs%s",
+        done,
+        total,
+        record.problem_id,
+        result,
+        record.total.calls,
+        record.total.tokens,
+        record.wall_s,
+        f"; budget stop: {record.budget_stop}" if record.budget_stop else "",
+    )

@@ -104,3 +104,21 @@ def test_problem_timeout_records_stragglers_and_discards_late_results(tmp_path):
     assert len(records) == 6 and outcome.abandoned == 1 and outcome.errored == 1
     assert records["p1"].status == "error" and records["p1"].error.startswith("ProblemTimeout: no result after")
     assert all(records[f"p{i}"].status == "ok" for i in (0, 2, 3, 4, 5))
+
+
+def test_run_log_has_one_line_per_problem_and_the_session_totals(tmp_path):
+    def solve(problem, index):
+        if problem.id == "p1":
+            raise ValueError("bad answer")
+        return record(problem, index, calls=2).model_copy(
+            update={"passed": True, "hidden_passed": 1, "hidden_total": 1}
+        )
+
+    for _ in range(2):  # the second call resumes a finished run
+        run_eval(PROBLEMS[:3], run_dir=tmp_path, solve=solve, settings={"n": 1})
+    log = (tmp_path / "run.log").read_text()
+    assert "session: 3 problems to run, 0 already recorded" in log
+    assert "p0: passed 1/1 hidden; 2 LM calls" in log and "[3/3]" in log
+    assert "p1: error: ValueError: bad answer" in log
+    assert "session done: 3 finished (1 errors), 0 not started" in log
+    assert "session: 0 problems to run, 3 already recorded" in log
