@@ -52,7 +52,8 @@ def plot_pass1_by_method(summaries: list[RunSummary], path: Path) -> Path:
     ax.set_ylabel("% of graded problems")
     ax.set_ylim(0, 105)
     ax.set_title("pass@1 by method")
-    ax.legend(fontsize=7, loc="upper left")
+    if ax.get_legend_handles_labels()[0]:  # an empty run has nothing to label
+        ax.legend(fontsize=7, loc="upper left")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -83,7 +84,8 @@ def plot_scaling(summaries: list[RunSummary], path: Path) -> Path:
     ax.set_ylabel("% of graded problems")
     ax.set_ylim(0, 105)
     ax.set_title("coverage and pass@1 vs N")
-    ax.legend(fontsize=7)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

@@ -88,3 +88,15 @@ def test_scaling_plot_gives_each_method_one_colour_and_integer_ticks(tmp_path, m
     assert colours["coverage@k sstar (a)"] == colours["pass@1 sstar"] != colours["pass@1 zero_shot"]
     ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert {"1", "2", "4"} <= set(ticks) and not any("^" in t for t in ticks)  # plain N, not 2^k
+
+
+def test_plots_of_an_empty_run_are_written_without_warnings(tmp_path):
+    import warnings
+
+    from sstar_dspy.runs.plots import write_plots
+
+    s = summarize(Run(path=tmp_path, manifest=None, records=[]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib's "No artists with labels" warning reached the terminal
+        paths = write_plots([s], tmp_path / "report")
+    assert paths and all(p.read_bytes()[:4] == b"\x89PNG" for p in paths)
