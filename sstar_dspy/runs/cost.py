@@ -9,8 +9,12 @@ Example:
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
+import sys
 from functools import lru_cache
+from pathlib import Path
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
@@ -28,17 +32,31 @@ def token_prices(model: str) -> tuple[float, float] | None:
     """(input, output) USD per token for a model id, or None if unknown (local and scripted models)."""
     if is_local(model):
         return None
-    try:
-        import litellm
-    except ImportError:
-        return None
-    table = litellm.model_cost
+    table = _price_table()
     candidates = [model, model.split("/", 1)[-1], model.rsplit("/", 1)[-1]]
     for key in candidates:
         entry = table.get(key)
         if entry and "input_cost_per_token" in entry:
             return float(entry.get("input_cost_per_token") or 0.0), float(entry.get("output_cost_per_token") or 0.0)
     return None
+
+
+@lru_cache(maxsize=1)
+def _price_table() -> dict:
+    """litellm's price table. Read from the JSON file litellm ships when litellm is not imported yet: importing
+    it takes ~15 s on a busy machine, which a dry run or a price check should not pay."""
+    if "litellm" in sys.modules:  # already paid for; also sees models a user registered with litellm
+        return sys.modules["litellm"].model_cost
+    spec = importlib.util.find_spec("litellm")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    path = Path(spec.submodule_search_locations[0]) / "model_prices_and_context_window_backup.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        import litellm
+
+        return litellm.model_cost
 
 
 def usage_cost(model: str, prompt_tokens: int, completion_tokens: int) -> float | None:

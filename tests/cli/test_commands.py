@@ -72,7 +72,6 @@ def test_every_option_has_an_env_var(sstar_inproc, problems, tmp_path, monkeypat
     assert settings["method"] == "majority_vote" and settings["n"] == 2
 
 
-@pytest.mark.slow  # imports litellm for the price table
 def test_dry_run_estimates_without_spending(sstar_inproc, problems, tmp_path):
     code, out, err = sstar_inproc(
         "eval",

@@ -75,3 +75,16 @@ def _data():
     from sstar_dspy.runs.session import data_block
 
     return data_block([PROBLEM], source="<python>")
+
+
+def test_pricing_reads_litellm_prices_without_importing_litellm():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from sstar_dspy.runs.cost import token_prices; "
+        "p = token_prices('openai/gpt-4o-mini'); assert p and p[0] > 0, p; "
+        "assert 'litellm' not in sys.modules, 'imported litellm (15 s on a busy machine)'"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-500:]
