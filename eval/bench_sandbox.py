@@ -173,6 +173,7 @@ def _call_with_patched_stdin(method, inputs: str) -> str:
 
 
 def _lcb_child(program: str, inputs: list[str], expected: list[str], results) -> None:
+    """LCB's ``_temp_run``: all tests in this process, then one ``append`` to the Manager list (one IPC call)."""
     signal.signal(signal.SIGALRM, _alarm)
     try:
         namespace: dict = {"__name__": "tmp_sol"}
@@ -181,16 +182,20 @@ def _lcb_child(program: str, inputs: list[str], expected: list[str], results) ->
     except Exception:  # noqa: BLE001 - compile error: every test fails
         results.extend([False] * len(inputs))
         return
+    local: list[bool] = []
     for text, want in zip(inputs, expected, strict=True):
         signal.alarm(TIMEOUT_S)
         try:
             output = _call_with_patched_stdin(method, text)
-            results.append(COMPARE.equal(output, want, "stdin"))
+            local.append(COMPARE.equal(output, want, "stdin"))  # LCB's grade_stdio rule (exact lines, then Decimal)
         except BaseException:  # noqa: BLE001 - LCB stops at the first failure
-            results.append(False)
+            local.append(False)
             break
         finally:
             signal.alarm(0)
+        if not local[-1]:
+            break  # LCB returns at the first wrong answer too
+    results.extend(local)
 
 
 def _run_managed(program: str, tests: list[TestCase]) -> list[bool]:

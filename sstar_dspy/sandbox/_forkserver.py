@@ -162,13 +162,14 @@ class ForkServer:
         # Pipelined when seccomp confines the tests (they cannot fork, signal or trace a sibling): the next test's
         # process is forked and confined while the current one runs, and waits on its "go" pipe. Without seccomp a
         # test may leave processes behind, so each test then has the server (and its namespace) to itself.
+        pipeline = self.pipeline and request.get("pipeline", True)  # the host turns it off when cores are all busy
         ahead = None
         try:
             for index, text in enumerate(inputs):
                 current = ahead if ahead is not None else self._spawn(setup, text)
                 ahead = None
                 started = self._go(current)
-                if self.pipeline and index + 1 < len(inputs):
+                if pipeline and index + 1 < len(inputs):
                     ahead = self._spawn(setup, inputs[index + 1])
                 send(self._collect(current, started, limits, mode))
         finally:

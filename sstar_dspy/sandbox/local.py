@@ -191,6 +191,8 @@ class LocalForkServerBackend:
 
     def __init__(self, *, workers: int | None = None, bwrap: bool | None = None, seccomp: bool = True):
         self.workers = max(1, workers or os.cpu_count() or 1)
+        # a worker prepares the next test process while the current one runs: worth it while a core is left over
+        self.pipeline = self.workers < (os.cpu_count() or 1)
         self._seccomp = seccomp
         self._want_bwrap = bwrap
         self._use_bwrap: bool | None = None  # decided when the first worker starts
@@ -274,6 +276,7 @@ class LocalForkServerBackend:
                 "fn": request.function_name,
                 "inputs": pending,
                 "limits": limits.model_dump(),
+                "pipeline": self.pipeline,
             }
             worker = self._acquire()
             try:
