@@ -182,6 +182,7 @@ def hostile_box():
     os.environ["OPENAI_API_KEY"] = CANARY  # planted before the workers start
     os.environ["SSTAR_FAKE_SECRET"] = CANARY
     box = Sandbox(limits=LIMITS, workers=2, cache=False)
+    box.backend.pipeline = True  # multi-test jobs have a prepared test process waiting (a target to attack)
     try:
         yield box
     finally:

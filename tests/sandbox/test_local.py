@@ -138,3 +138,25 @@ def test_a_forked_caller_gets_its_own_workers():
         assert backend.execute(ExecRequest("print(1)", ("",), Mode.STDIN, None, LIMITS))[0].actual == "1\n"
     finally:
         backend.close()
+
+
+@pytest.mark.parametrize("pipeline", [True, False])
+def test_each_test_process_starts_fresh_whether_prepared_ahead_or_not(pipeline):
+    backend = LocalForkServerBackend(workers=1)
+    backend.pipeline = pipeline  # prepared while the previous test runs, or forked when its turn comes
+    program = (
+        "import os, sys, time\n"
+        "line = input()\n"
+        "print(line, sorted(os.listdir('.')), os.getpgid(0) == os.getpid(), 'seen' in dir(sys))\n"
+        "sys.seen = True\n"
+        "open('left_behind', 'w').write('x')\n"
+        "time.sleep(float(line))\n"
+    )
+    try:
+        runs = backend.execute(ExecRequest(program, ("0", "3", "0", "0.1"), Mode.STDIN, None, Limits(timeout_s=1.0)))
+    finally:
+        backend.close()
+    assert [r.status for r in runs] == [Status.EXECUTED, Status.TIME_LIMIT, Status.EXECUTED, Status.EXECUTED]
+    for run, line in zip([runs[0], *runs[2:]], ("0", "0", "0.1"), strict=True):
+        assert run.actual == f"{line} [] True False\n"  # own input, empty work dir, own process group, fresh state
+    assert runs[1].wall_s < 2.0  # the time limit counts from its release, not from its preparation
