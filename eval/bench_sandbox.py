@@ -9,12 +9,15 @@ Mechanisms (all sequential, one worker, unless the row says otherwise):
 * ``lcb``: a re-implementation of LiveCodeBench's mechanism (``lcb_runner/evaluation/testing_util.py``):
   per candidate a ``multiprocessing.Manager`` and one ``Process`` that runs *all* its tests in-process,
   the program wrapped into a function, ``signal.alarm`` per test, stdin patched with ``StringIO``
-  (``mock.patch``), stdout captured.
+  (``mock.patch``), stdout captured, LCB's line rule (exact, then ``Decimal``), stop at the first
+  failure, and one ``append`` of the results to the Manager list (as ``_temp_run``).
 * ``sstar-ref``: the S* reference mechanism (SkyThought ``live_code_bench_execute.py``): a
   ``Manager`` plus a ``Process`` for every single test.
 
 Rows marked "2 workers"/"2 parallel" run two candidates (or calls) at a time: compare like with like
 (1 with 1, 2 with 2); the ratio columns are relative to the sequential ``lcb`` and ``sstar-ref`` rows.
+With fewer workers than CPUs a sandbox worker prepares the next test's process while the current
+test runs (it can then keep a second core busy): the CPU columns do not depend on that.
 
 Every mechanism gets the same candidates and tests; the table also shows how many tests each one
 passed (the in-process mechanisms cannot serve ``sys.stdin.buffer``). Rounds rotate the order of the
