@@ -57,10 +57,13 @@ def bwrap_command(env: dict[str, str], source_dir: str) -> list[str] | None:
             args += ["--ro-bind", path, path]
     for path in ETC_FILES:
         args += ["--ro-bind-try", path, path]
+    # bwrap applies operations in order: the private /tmp must exist before the binds, or a Python or source
+    # directory under /tmp (a venv or checkout there, as in many CI setups) would be hidden by the tmpfs.
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for path in [*_python_dirs(), os.path.realpath(source_dir)]:
         if not path.startswith("/usr/"):
             args += ["--ro-bind", path, path]
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--remount-ro", "/", "--chdir", "/tmp"]
+    args += ["--remount-ro", "/", "--chdir", "/tmp"]
     for key, value in env.items():
         args += ["--setenv", key, value]
     return [*args, "--"]
