@@ -85,6 +85,8 @@ class Duel(BaseModel):
         analysis_ba: The judge's reasoning behind ``verdict_ba``.
         outcome: ``a``/``b`` (consistent win), ``tie``, ``inconsistent`` or ``failed``.
         error: Why the duel failed, if it did.
+        judged: False when the judge was not asked because both programs behaved identically on every
+            input (the outcome is then ``tie`` at no LM cost).
     """
 
     a: int
@@ -99,6 +101,7 @@ class Duel(BaseModel):
     analysis_ba: str | None = None
     outcome: DuelOutcome = "failed"
     error: str | None = None
+    judged: bool = True
 
     @property
     def winner(self) -> int | None:
@@ -184,7 +187,8 @@ class SolveTrace(BaseModel):
                 f"{len(s.duels)} duels" + (" [evaluation only]" if s.evaluation_only else "")
             )
             for d in s.duels:
-                lines.append(f"  duel #{d.a} vs #{d.b}: {d.verdict_ab}/{d.verdict_ba} -> {d.outcome}")
+                verdicts = f"{d.verdict_ab}/{d.verdict_ba}" if d.judged else "same outputs, not judged"
+                lines.append(f"  duel #{d.a} vs #{d.b}: {verdicts} -> {d.outcome}")
         usage = ", ".join(f"{role} {u.calls} calls {u.total_tokens} tok" for role, u in self.usage.items())
         lines.append(f"usage: {usage or 'none'}; wall: " + ", ".join(f"{k} {v:.2f}s" for k, v in self.wall_s.items()))
         if self.budget_stop:

@@ -2,7 +2,9 @@
 
 Only a consistent verdict scores: the judge must name the same program when it is shown as A and
 when it is shown as B (position bias cancels out). Both "tie" answers make a tie; anything else
-is ``inconsistent``. A failed judge call makes the duel ``failed`` (no score).
+is ``inconsistent``. A failed judge call makes the duel ``failed`` (no score). When both programs
+behave identically on every input the judge has nothing to decide: the duel is a ``tie`` and costs no
+judge call.
 
 Example:
     >>> combine_verdicts("A", "B")   # a wins when shown first, and again when shown second
@@ -16,6 +18,7 @@ from __future__ import annotations
 from sstar_dspy.budget import BudgetExhaustedError
 from sstar_dspy.problem import TestCase
 from sstar_dspy.sandbox.results import TestResult
+from sstar_dspy.selection.clustering import behaviour_key
 from sstar_dspy.signatures import ExecutionComparison
 from sstar_dspy.solve_context import LMCallError, SolveContext
 from sstar_dspy.trace import Duel, DuelOutcome
@@ -114,6 +117,18 @@ def play_duel(
         ExecutionComparison(input=t.input, output_a=render_run(ra), output_b=render_run(rb))
         for t, ra, rb in zip(tests, results_a, results_b, strict=False)
     ]
+    if tests and [behaviour_key(r) for r in results_a] == [behaviour_key(r) for r in results_b]:
+        return Duel(
+            a=a,
+            b=b,
+            inputs=[t.input for t in tests],
+            synthesized_inputs=synthesized,
+            results_a=results_a,
+            results_b=results_b,
+            outcome="tie",
+            error=error,
+            judged=False,
+        )
     verdict_ab, analysis_ab, judge_error = _judge(ctx, program_a, program_b, executions)
     verdict_ba = analysis_ba = None
     if verdict_ab is not None:

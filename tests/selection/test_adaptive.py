@@ -190,3 +190,17 @@ def test_failed_judge_call_marks_the_duel_failed():
     assert duel.outcome == "failed" and duel.verdict_ab is None and duel.analysis_ab is None
     assert "judge timed out" in duel.error  # the cause, not just "failed"
     assert any("judge call failed" in e for e in pred.trace.errors)
+
+
+def test_equivalent_programs_tie_without_asking_the_judge():
+    """No generated inputs: distinct programs start as separate clusters, but when both print the same
+    on every distinguishing input the duel is a tie and costs no judge call."""
+    lm = ScriptedLM(sum_script(generate={0: {"code": GOOD}, 1: {"code": GOOD_ALT}}, generate_tests={"test_inputs": []}))
+    pred = sstar(lm, n=2, rounds=0)(problem=SUM)
+    sel = pred.trace.selection
+    [duel] = sel.duels
+    assert len(sel.clusters) == 2
+    assert duel.outcome == "tie" and duel.judged is False
+    assert duel.inputs == ["2 3\n", "1 1\n"] and [r.actual.strip() for r in duel.results_b] == ["5", "2"]
+    assert lm.calls_for("judge") == []
+    assert pred.program in (GOOD, GOOD_ALT)
