@@ -113,30 +113,22 @@ def play_duel(
             inputs.append(text)
     tests = [TestCase(input=t if t.endswith("\n") else t + "\n") for t in inputs]
     results_a, results_b = ctx.run_many([(program_a, tests), (program_b, tests)])
-    executions = [
-        ExecutionComparison(input=t.input, output_a=render_run(ra), output_b=render_run(rb))
-        for t, ra, rb in zip(tests, results_a, results_b, strict=False)
-    ]
-    if tests and [behaviour_key(r) for r in results_a] == [behaviour_key(r) for r in results_b]:
-        return Duel(
-            a=a,
-            b=b,
-            inputs=[t.input for t in tests],
-            synthesized_inputs=synthesized,
-            results_a=results_a,
-            results_b=results_b,
-            outcome="tie",
-            error=error,
-            judged=False,
-        )
-    verdict_ab, analysis_ab, judge_error = _judge(ctx, program_a, program_b, executions)
-    verdict_ba = analysis_ba = None
-    if verdict_ab is not None:
-        swapped = [ExecutionComparison(input=e.input, output_a=e.output_b, output_b=e.output_a) for e in executions]
-        verdict_ba, analysis_ba, judge_error = _judge(ctx, program_b, program_a, swapped)
-    outcome = combine_verdicts(verdict_ab, verdict_ba)
-    if outcome == "failed":
-        error = "; ".join(filter(None, [error, f"judge call failed: {judge_error or 'no verdict'}"]))
+    # identical behaviour on every input leaves the judge nothing to decide: a tie at no LM cost
+    judged = not tests or [behaviour_key(r) for r in results_a] != [behaviour_key(r) for r in results_b]
+    verdict_ab = verdict_ba = analysis_ab = analysis_ba = None
+    outcome: DuelOutcome = "tie"
+    if judged:
+        executions = [
+            ExecutionComparison(input=t.input, output_a=render_run(ra), output_b=render_run(rb))
+            for t, ra, rb in zip(tests, results_a, results_b, strict=False)
+        ]
+        verdict_ab, analysis_ab, judge_error = _judge(ctx, program_a, program_b, executions)
+        if verdict_ab is not None:
+            swapped = [ExecutionComparison(input=e.input, output_a=e.output_b, output_b=e.output_a) for e in executions]
+            verdict_ba, analysis_ba, judge_error = _judge(ctx, program_b, program_a, swapped)
+        outcome = combine_verdicts(verdict_ab, verdict_ba)
+        if outcome == "failed":
+            error = "; ".join(filter(None, [error, f"judge call failed: {judge_error or 'no verdict'}"]))
     return Duel(
         a=a,
         b=b,
@@ -150,4 +142,5 @@ def play_duel(
         analysis_ba=analysis_ba,
         outcome=outcome,
         error=error,
+        judged=judged,
     )
