@@ -55,7 +55,8 @@ HOSTILE = {
         None,
     ),
     "busy_non_daemon_thread": (
-        "import threading\nthreading.Thread(target=lambda: [0 for _ in iter(int, 1)]).start()",
+        # spins without allocating (an ever-growing list would race the memory limit against the timeout)
+        "import threading\ndef spin():\n    while True:\n        pass\nthreading.Thread(target=spin).start()",
         {TLE},
         None,
         None,
@@ -87,7 +88,7 @@ HOSTILE = {
         None,
     ),
     "catastrophic_regex": ("import re\nre.match(r'(a+)+$', 'a' * 64 + 'b')", {TLE}, None, None),
-    "atexit_spin": ("import atexit\natexit.register(lambda: [0 for _ in iter(int, 1)])\nprint(1)", {TLE}, None, None),
+    "atexit_spin": ("import atexit\natexit.register(lambda: exec('while True: pass'))\nprint(1)", {TLE}, None, None),
     "deep_recursion": ("def f(n):\n    return f(n + 1)\nf(0)", {RE, MLE}, None, None),
     "unbounded_recursion_limit": (
         "import sys\nsys.setrecursionlimit(10 ** 9)\ndef f(n):\n    return list(map(f, [n + 1]))\nf(0)",
