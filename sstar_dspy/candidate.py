@@ -62,8 +62,9 @@ class Candidate(BaseModel):
 
     @property
     def passes_public(self) -> bool:
-        """True when the last round passed every public test (vacuously true with none)."""
-        return all(r.passed for r in self.public_results)
+        """True when the candidate has a program and its last round passed every public test
+        (vacuously true for a problem without public tests; never for an empty program)."""
+        return bool(self.program.strip()) and all(r.passed for r in self.public_results)
 
     @property
     def public_accuracy(self) -> float:
