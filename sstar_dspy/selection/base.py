@@ -45,7 +45,7 @@ class Selector(Protocol):
 
 def public_pool(candidates: list[Candidate]) -> tuple[list[int], str]:
     """Indices of candidates with a program that pass every public test, and a one-line note."""
-    pool = [c.index for c in candidates if c.program.strip() and c.passes_public]
+    pool = [c.index for c in candidates if c.passes_public]  # passes_public is False for an empty program
     return pool, f"{len(pool)} candidates pass the public tests"
 
 
