@@ -33,6 +33,7 @@ import dspy
 from sstar_dspy.budget import Budget, UsageLedger
 from sstar_dspy.candidate import Candidate, DebugRound
 from sstar_dspy.errors import SStarError
+from sstar_dspy.format_demos import debug_demos, generate_demos
 from sstar_dspy.generation import ContextMode, run_sample
 from sstar_dspy.problem import Problem
 from sstar_dspy.selection import AdaptiveSelector, GeneratedTestsSelector, MajorityVoteSelector, Selector
@@ -72,6 +73,9 @@ class SStar(dspy.Module):
             seed draws new ones.
         temperature: Sampling temperature of generate/debug calls (None: the LM's own).
         num_threads: Concurrent samples / duels.
+        format_demos: Attach the hand-written I/O-contract demos of :mod:`sstar_dspy.format_demos`
+            to ``generate`` and ``debug`` (one stdin and one functional example; small models need
+            them to write stdin programs). ``False`` leaves the predictors zero-shot.
 
     Example:
         >>> SStar(n=2, rounds=0).settings()["n"]
@@ -90,6 +94,7 @@ class SStar(dspy.Module):
         seed: int = 0,
         temperature: float | None = 0.7,
         num_threads: int = 8,
+        format_demos: bool = True,
     ):
         super().__init__()
         if n < 1 or rounds < 0 or num_threads < 1:
@@ -104,6 +109,9 @@ class SStar(dspy.Module):
         self.generate_tests = dspy.Predict(GenerateTestInputs)
         self.distinguish = dspy.Predict(DistinguishPrograms)
         self.judge = dspy.Predict(JudgePair)
+        if format_demos:
+            self.generate.demos = generate_demos()
+            self.debug.demos = debug_demos()
         self.n, self.rounds, self.context, self.seed = n, rounds, context, seed
         self.temperature, self.num_threads = temperature, num_threads
         self.selector = selector if selector is not None else AdaptiveSelector()

@@ -242,6 +242,9 @@ SIGNATURES: dict[str, type[dspy.Signature]] = {
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
 
 
+_LANGUAGE_TAGS = ("python", "python3", "py")
+
+
 def extract_code(text: str | None) -> str:
     """Return the program inside a model answer: the fenced block if there is one, else the text.
 
@@ -253,11 +256,15 @@ def extract_code(text: str | None) -> str:
         "print('<&>')"
         >>> extract_code("x = 1")
         'x = 1'
+        >>> extract_code("python\\nx = 1")  # a fence whose backticks the model dropped
+        'x = 1'
     """
     if not text:
         return ""
     blocks = [(tag.lower(), body) for tag, body in _FENCE.findall(text)]
     if not blocks:
-        return text.strip()
-    python = [body for tag, body in blocks if tag in ("", "python", "python3", "py")]
+        text = text.strip()
+        first, _, rest = text.partition("\n")
+        return rest.strip() if first.strip().lower() in _LANGUAGE_TAGS and rest.strip() else text
+    python = [body for tag, body in blocks if tag in ("", *_LANGUAGE_TAGS)]
     return max(python or [body for _, body in blocks], key=len).strip("\n").rstrip()

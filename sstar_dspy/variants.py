@@ -9,7 +9,7 @@ whose signatures changed would silently misalign prompts; :func:`load_variant` c
 layout with the program's and refuses a mismatch with one :class:`~sstar_dspy.errors.VariantError`
 line. Variants never contain an LM, an endpoint or a key: LMs are injected at run time.
 
-``"paper"`` is the code's defaults (the paper's prompts); ``signatures/paper.json`` is generated
+``"paper"`` is the code's defaults (the paper's prompts plus the format demos of :mod:`sstar_dspy.format_demos`);
 from the code by :func:`save_variant` and kept in sync by a test.
 
 Example (a fresh process; the one-liner to reuse an optimized program):
@@ -329,7 +329,9 @@ def write_paper_variant(path: str | Path | None = None) -> Path:
     return save_variant(
         SStar(),
         Path(path) if path is not None else _REPO_SIGNATURES / f"{PAPER}.json",
-        description="The S* paper's prompts (Li et al. 2025, Appendix A.2) as written in sstar_dspy.signatures: "
-        "the code's defaults, generated from the code by sstar_dspy.variants.write_paper_variant().",
+        description="The S* paper's prompts (Li et al. 2025, Appendix A.2) as written in sstar_dspy.signatures, "
+        "plus the two hand-written I/O-format demos of sstar_dspy.format_demos on generate/debug (the DSPy "
+        "counterpart of the paper harness's LiveCodeBench format text): the code's defaults, generated from the "
+        "code by sstar_dspy.variants.write_paper_variant().",
         provenance={"source": "code defaults"},
     )

@@ -52,11 +52,16 @@ METHODS = ("zero_shot", "self_debug", "majority", "sstar")
 
 
 def select_problems(specs: list[str], data_dir: str | None) -> list[Problem]:
-    """``suite:k`` -> the k problems with the shortest statements (cheapest prompts), interleaved by suite."""
+    """``suite[:k[:difficulty]]`` -> the k problems (of that difficulty) with the shortest statements
+    (cheapest prompts), interleaved by suite."""
     per_suite = []
     for spec in specs:
-        name, _, count = spec.partition(":")
-        problems = sorted(load_problems(name, data_dir=data_dir), key=lambda p: (len(p.statement), p.id))
+        name, _, rest = spec.partition(":")
+        count, _, difficulty = rest.partition(":")
+        problems = load_problems(name, data_dir=data_dir)
+        if difficulty:
+            problems = [p for p in problems if (p.metadata.difficulty or "").lower() == difficulty.lower()]
+        problems = sorted(problems, key=lambda p: (len(p.statement), p.id))
         per_suite.append(problems[: int(count)] if count else problems)
     chosen: list[Problem] = []
     for i in range(max(len(p) for p in per_suite)):
@@ -191,7 +196,9 @@ def solve_one(problem: Problem, base_lm: Any, n: int, rounds: int, max_duels: in
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default="embedded-fast")
-    parser.add_argument("--suite", action="append", required=True, help="suite[:k] - k shortest statements")
+    parser.add_argument(
+        "--suite", action="append", required=True, help="suite[:k[:difficulty]]: the k shortest (of that difficulty)"
+    )
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--n", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=1)

@@ -84,6 +84,8 @@ def test_tuning_one_predictor_never_changes_the_others():
     lm = optimize_world.make_lm()
     student = SStar(n=2, rounds=1, lms=RoleLMs(generator=lm), num_threads=1)
     before = {name: p.signature.instructions for name, p in student.named_predictors()}
+    format_demos = list(student.generate.demos)
+    assert format_demos  # the hand-written I/O demos (sstar_dspy.format_demos)
     compiled = compile_program(
         student,
         _examples(optimize_world.problems()[:2]),
@@ -91,8 +93,8 @@ def test_tuning_one_predictor_never_changes_the_others():
         metric=_metric(),
         task_lm=lm,
     )
-    assert compiled.generate.demos == []  # frozen although its calls passed
-    assert compiled.debug.demos == []  # tuned, but the debugger only ever returned failing code
+    assert compiled.generate.demos == format_demos  # frozen although its calls passed
+    assert compiled.debug.demos == []  # tuned: the format demo is replaced, and the debugger only returned failing code
     assert {name: p.signature.instructions for name, p in compiled.named_predictors()} == before
     assert compiled.lms is student.lms  # role LMs survive the compile (applied at call time)
 
@@ -192,7 +194,7 @@ def test_gepa_rewrites_only_the_tuned_instruction_from_execution_feedback(tmp_pa
     )
     assert compiled.generate.signature.instructions == optimize_world.LESSON
     assert compiled.judge.signature.instructions == student.judge.signature.instructions
-    assert compiled.generate.demos == []  # GEPA tunes instructions only
+    assert compiled.generate.demos == student.generate.demos  # GEPA tunes instructions only
     problem = optimize_world.problems()[4]
     from sstar_dspy.runs.grading import grade
 
@@ -219,5 +221,5 @@ def test_miprov2_picks_the_instruction_that_passes_and_leaves_frozen_predictors(
     assert compiled.generate.signature.instructions == optimize_world.LESSON
     for name in ("debug", "generate_tests", "distinguish", "judge"):
         frozen, original = getattr(compiled, name), getattr(student, name)
-        assert frozen.signature.instructions == original.signature.instructions and frozen.demos == []
+        assert frozen.signature.instructions == original.signature.instructions and frozen.demos == original.demos
     assert (tmp_path / "mipro").is_dir() and "Trial" in (tmp_path / "optimizer.log").read_text()

@@ -67,8 +67,9 @@ def test_variant_holds_one_passing_generate_demo_and_frozen_predictors_are_untou
     demos = state["generate"]["demos"]
     assert len(demos) == 1
     assert "input().split()" in demos[0]["code"]  # the passing sample, never the failed one
+    untouched = SStar(n=1)  # frozen predictors keep the code defaults (debug: one format demo)
     for frozen in ("debug", "generate_tests", "distinguish", "judge"):
-        assert state[frozen]["demos"] == []
+        assert [d["code"] for d in state[frozen]["demos"]] == [d.code for d in getattr(untouched, frozen).demos]
     info = state["sstar_dspy"]
     assert info["provenance"]["tuned"] == ["generate"]
     assert set(info["provenance"]["split"]["train"]).isdisjoint(info["provenance"]["split"]["val"])

@@ -1,0 +1,118 @@
+"""Format demos: two hand-written examples that show the code-writing predictors the I/O contract.
+
+Small models do not follow ``mode: stdin`` from the instruction alone. Through DSPy's ChatAdapter,
+Qwen2.5-Coder-0.5B answered every sample of the bundled ``sum-two`` example with a bare
+``def sum(a, b)`` that never reads standard input, and the 1.5B did the same on
+``balanced-brackets`` (``eval/results/sum_two_0.5b.md``, ``eval/results/examples_1.5b.md``). The
+paper's harness avoids this with LiveCodeBench's format text and a ``# YOUR CODE HERE`` block;
+in a DSPy program the natural equivalent is a demonstration. One worked example per mode fixed
+it: with these demos the 0.5B wrote stdin programs in 3 of 4 sum-two samples
+(``eval/results/format_demos.md``).
+
+The demos are ours (written for this package; no benchmark text) and deliberately trivial: they
+teach the shape of the answer, not an algorithm. :class:`~sstar_dspy.program.SStar` attaches them
+to ``generate`` and ``debug`` unless ``format_demos=False``. They are ordinary predictor demos, so
+``save()``/``load()`` and variants carry them and optimizers may replace them.
+
+Example:
+    >>> from sstar_dspy.format_demos import generate_demos
+    >>> [demo.mode for demo in generate_demos()]
+    ['stdin', 'functional']
+    >>> "sys.stdin" in generate_demos()[0].code
+    True
+"""
+
+from __future__ import annotations
+
+import dspy
+
+__all__ = ["debug_demos", "generate_demos"]
+
+_STDIN_PROBLEM = """The first line holds n (1 <= n <= 100). The second line holds n integers separated by spaces \
+(-1000 <= a_i <= 1000). Print the largest of them.
+
+Example
+Input:
+3
+4 9 -2
+Output:
+9"""
+
+_STDIN_CODE = """import sys
+
+
+def main():
+    data = sys.stdin.read().split()
+    n = int(data[0])
+    values = [int(x) for x in data[1:1 + n]]
+    print(max(values))
+
+
+main()"""
+
+_FUNCTIONAL_PROBLEM = """Given an integer array nums, return how many of its elements are even.
+
+Example 1:
+Input: nums = [1, 2, 4, 7]
+Output: 2
+
+Constraints:
+1 <= nums.length <= 100
+0 <= nums[i] <= 1000"""
+
+_FUNCTIONAL_STARTER = """class Solution:
+    def countEven(self, nums: List[int]) -> int:
+        """
+
+_FUNCTIONAL_CODE = """class Solution:
+    def countEven(self, nums: List[int]) -> int:
+        return sum(1 for x in nums if x % 2 == 0)"""
+
+_DEBUG_PROGRAM = """def largest(values):
+    return max(values)"""
+
+_DEBUG_FEEDBACK = """Test 1: FAILED (wrong answer)
+  input:
+3
+4 9 -2
+  expected output:
+9
+  actual output:
+(nothing: the program printed nothing; it must read the input and print the answer)
+Passed 0 of 1 public tests."""
+
+_DEBUG_DIAGNOSIS = (
+    "The program only defines a function: it never reads standard input and never prints, so its "
+    "output is empty. It must read n and the n values from stdin and print the maximum."
+)
+
+
+def generate_demos() -> list[dspy.Example]:
+    """One stdin and one functional example for the ``generate`` predictor (:class:`GenerateCode`)."""
+    return [
+        dspy.Example(problem=_STDIN_PROBLEM, mode="stdin", function_name="", starter_code="", code=_STDIN_CODE),
+        dspy.Example(
+            problem=_FUNCTIONAL_PROBLEM,
+            mode="functional",
+            function_name="countEven",
+            starter_code=_FUNCTIONAL_STARTER,
+            code=_FUNCTIONAL_CODE,
+        ),
+    ]
+
+
+def debug_demos() -> list[dspy.Example]:
+    """One example for the ``debug`` predictor (:class:`DebugCode`): a stdin program that printed nothing."""
+    return [
+        dspy.Example(
+            problem=_STDIN_PROBLEM,
+            mode="stdin",
+            function_name="",
+            starter_code="",
+            history="",
+            program=_DEBUG_PROGRAM,
+            feedback=_DEBUG_FEEDBACK,
+            diagnosis=_DEBUG_DIAGNOSIS,
+            code=_STDIN_CODE,
+        )
+    ]
