@@ -4,6 +4,16 @@ A :class:`Candidate` is one of the N parallel samples. Round 0 is the initial ge
 later round is one debugging step driven by execution feedback on the public tests. Candidates
 serialise to JSONL so generation and selection can run separately (``sstar generate`` /
 ``sstar select``), including on candidates produced by another system (rounds may be empty then).
+
+Rounds and candidates judge the public tests by one rule (:func:`passes_public_tests`): an empty
+program never passes; a program passes when every public test passed, so with no public tests
+any non-empty program passes.
+
+Example:
+    >>> DebugRound(round=0, program="print(1)").passes_public   # no public tests
+    True
+    >>> DebugRound(round=0, program="", lm_error="no code").passes_public
+    False
 """
 
 from __future__ import annotations
@@ -11,6 +21,24 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from sstar_dspy.sandbox.results import TestResult
+
+__all__ = ["Candidate", "DebugRound", "passes_public_tests"]
+
+
+def passes_public_tests(program: str, public_results: list[TestResult]) -> bool:
+    """The public-test verdict of a program: it is not empty and every public test passed.
+
+    Args:
+        program: The program's code.
+        public_results: Its results on the public tests (empty when the problem has none).
+
+    Example:
+        >>> passes_public_tests("print(1)", [])
+        True
+        >>> passes_public_tests("  ", [])
+        False
+    """
+    return bool(program.strip()) and all(r.passed for r in public_results)
 
 
 class DebugRound(BaseModel):
@@ -36,7 +64,8 @@ class DebugRound(BaseModel):
 
     @property
     def passes_public(self) -> bool:
-        return all(r.passed for r in self.public_results)
+        """See :func:`passes_public_tests` (never for an empty program)."""
+        return passes_public_tests(self.program, self.public_results)
 
 
 class Candidate(BaseModel):
@@ -63,8 +92,8 @@ class Candidate(BaseModel):
     @property
     def passes_public(self) -> bool:
         """True when the candidate has a program and its last round passed every public test
-        (vacuously true for a problem without public tests; never for an empty program)."""
-        return bool(self.program.strip()) and all(r.passed for r in self.public_results)
+        (see :func:`passes_public_tests`)."""
+        return passes_public_tests(self.program, self.public_results)
 
     @property
     def public_accuracy(self) -> float:

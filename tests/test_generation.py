@@ -68,3 +68,11 @@ def test_problem_without_public_tests_is_not_debugged():
     lm = ScriptedLM(sum_script(generate={"code": "print(0)"}))
     pred = sstar(lm, n=1, rounds=2, selector=FirstSelector())(problem=SUM.model_copy(update={"public_tests": []}))
     assert lm.calls_for("debug") == [] and pred.program == "print(0)"
+
+
+def test_a_failed_generation_stops_the_sample_with_a_round_that_does_not_pass():
+    lm = ScriptedLM(sum_script(generate={"code": ""}))
+    pred = sstar(lm, n=1, rounds=2, selector=FirstSelector())(problem=SUM.model_copy(update={"public_tests": []}))
+    [cand] = pred.candidates
+    assert [r.round for r in cand.rounds] == [0] and not cand.rounds[0].passes_public and not cand.passes_public
+    assert lm.calls_for("debug") == []
