@@ -45,12 +45,19 @@ def estimate(spec: Any, problems: list[Any], model_ids: dict[str, str], max_toke
 
 
 def print_estimate(
-    spec: Any, problems: list[Any], run_dir: Path, model_ids: dict[str, str], max_tokens: int | None
+    spec: Any,
+    problems: list[Any],
+    run_dir: Path,
+    model_ids: dict[str, str],
+    max_tokens: int | None,
+    *,
+    retry_errors: bool = True,
 ) -> None:
-    """Print the dry-run table for the problems that have no record in ``run_dir`` yet."""
+    """Print the dry-run table for the problems that have no record in ``run_dir`` yet (or an error record)."""
     done = set()
     if (run_dir / RECORDS).exists():
-        done = {r.problem_id for r in read_records(run_dir / RECORDS)}
+        records = read_records(run_dir / RECORDS)
+        done = {r.problem_id for r in records if not (retry_errors and r.status == "error")}
     pending = [p for p in problems if p.id not in done]
     rows = estimate(spec, pending, model_ids, max_tokens)
     table = Table(title=f"dry run: {len(pending)} problems to run ({len(done)} already recorded) -> {run_dir}")

@@ -41,7 +41,9 @@ def start(
 
         if hasattr(everything, "summary"):
             err_console.print(everything.summary())
-        print_estimate(spec, problems, target, opts.models().model_ids(), opts.max_tokens)
+        print_estimate(
+            spec, problems, target, opts.models().model_ids(), opts.max_tokens, retry_errors=opts.retry_errors
+        )
         return None
     precheck(target, settings=settings, data=data, kind=kind)
     program = spec.build(lms=opts.models().build())
@@ -74,6 +76,7 @@ def eval_command(source: SourceArg, opts: Options) -> None:
         concurrency=opts.concurrency,
         budget=budget,
         problem_timeout=opts.problem_timeout,
+        retry_errors=opts.retry_errors,
         runtime=opts.runtime(),
     )
     for note in getattr(everything, "notes", []) or []:

@@ -48,6 +48,7 @@ def generate(source: SourceArg, opts: Options) -> None:
         budget=opts.run_budget(),
         kind="generate",
         problem_timeout=opts.problem_timeout,
+        retry_errors=opts.retry_errors,
         runtime=opts.runtime(),
     )
     console.print(f"candidates: {export_candidates(target)}")

@@ -59,6 +59,15 @@ ProblemTimeoutOpt = Annotated[
         help="Seconds per problem before it is recorded as an error and the run moves on (stragglers).",
     ),
 ]
+RetryErrorsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--retry-errors/--no-retry-errors",
+        envvar=C.env("retry_errors"),
+        help="On resume, run again the problems whose record is an error (LM/server failure, crash, timeout); "
+        "their failed records are kept in retried.jsonl. --no-retry-errors keeps them as they are.",
+    ),
+]
 DryRunOpt = Annotated[
     bool,
     typer.Option("--dry-run", envvar=C.env("dry_run"), help="Estimate LM calls/tokens/cost and exit; spends nothing."),
@@ -101,6 +110,7 @@ RUN = _group(
     ("max_run_tokens", MaxRunTokensOpt, None),
     ("max_run_cost", MaxRunCostOpt, None),
     ("problem_timeout", ProblemTimeoutOpt, None),
+    ("retry_errors", RetryErrorsOpt, True),
     ("dry_run", DryRunOpt, False),
 )
 
@@ -151,7 +161,7 @@ class Options:
 
     def runtime(self) -> dict[str, Any]:
         """Resource settings recorded in the manifest (may change between sessions)."""
-        keys = ("concurrency", "limit", "threads", "problem_timeout")
+        keys = ("concurrency", "limit", "threads", "problem_timeout", "retry_errors")
         return {**{k: self.values[k] for k in keys if k in self.values}, "run_budget": self.run_budget().model_dump()}
 
 

@@ -83,8 +83,15 @@ def print_outcome(run_dir: Path, outcome: RunOutcome) -> None:
             f"run: {summary.problems} problems, {summary.errored} erred, pass@1 {pass1} of {summary.graded} graded, "
             f"oracle pass@N {oracle}, {summary.calls} LM calls, {summary.tokens:,} tokens{cost}"
         )
+    if outcome.retried:
+        console.print(
+            f"{outcome.retried} problems that had erred were run again; "
+            f"their failed records are kept in {run_dir / 'retried.jsonl'}"
+        )
     if outcome.errored:
-        console.print(f"{outcome.errored} problems erred; their records hold the error")
+        console.print(
+            f"{outcome.errored} problems erred; their records hold the error (re-run the command to retry them)"
+        )
     recovered = sum(r.status == "ok" and bool(r.error) for r in load_run(run_dir).records) if summary else 0
     if recovered:
         console.print(

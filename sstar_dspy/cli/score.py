@@ -14,7 +14,7 @@ import typer
 
 from sstar_dspy.candidate import Candidate
 from sstar_dspy.cli.common import DataDirOpt, UsageError, console
-from sstar_dspy.cli.options import ConcurrencyOpt, RunDirOpt
+from sstar_dspy.cli.options import ConcurrencyOpt, RetryErrorsOpt, RunDirOpt
 from sstar_dspy.cli.progress import command_line, run_with_progress
 from sstar_dspy.cli.stages import ProblemsOpt, grade_all, looks_like_candidates, stage_problems
 from sstar_dspy.runs.candidates import read_candidates
@@ -42,6 +42,7 @@ def score(
     data_dir: DataDirOpt = None,
     run_dir: RunDirOpt = None,
     concurrency: ConcurrencyOpt = 2,
+    retry_errors: RetryErrorsOpt = True,
 ) -> None:
     """Grade chosen programs (and candidates) on the hidden tests into a new run directory."""
     records, groups, input_hash = _inputs(source)
@@ -97,7 +98,8 @@ def score(
         command=command_line(),
         concurrency=concurrency,
         kind="score",
-        runtime={"concurrency": concurrency},
+        runtime={"concurrency": concurrency, "retry_errors": retry_errors},
+        retry_errors=retry_errors,
     )
     console.print(f"next: sstar report {target}")
 

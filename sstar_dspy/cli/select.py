@@ -9,7 +9,16 @@ from typing import Annotated
 import typer
 
 from sstar_dspy.cli.common import DataDirOpt, UsageError, console
-from sstar_dspy.cli.options import MODEL, PROBLEM_BUDGET, PROGRAM, ConcurrencyOpt, Options, RunDirOpt, with_options
+from sstar_dspy.cli.options import (
+    MODEL,
+    PROBLEM_BUDGET,
+    PROGRAM,
+    ConcurrencyOpt,
+    Options,
+    RetryErrorsOpt,
+    RunDirOpt,
+    with_options,
+)
 from sstar_dspy.cli.progress import command_line, run_with_progress
 from sstar_dspy.cli.stages import ProblemsOpt, load_candidates, record_from_trace, stage_problems, trace_json
 from sstar_dspy.runs.manifest import canonical_hash, file_sha256
@@ -28,6 +37,7 @@ def select(
     data_dir: DataDirOpt = None,
     run_dir: RunDirOpt = None,
     concurrency: ConcurrencyOpt = 2,
+    retry_errors: RetryErrorsOpt = True,
 ) -> None:
     """Pick one program per problem from existing candidates; grade the result with `sstar score`."""
     groups = load_candidates(candidates)
@@ -66,7 +76,8 @@ def select(
         command=command_line(),
         concurrency=concurrency,
         kind="select",
-        runtime={"concurrency": concurrency},
+        runtime={"concurrency": concurrency, "retry_errors": retry_errors},
+        retry_errors=retry_errors,
     )
     console.print(f"next: sstar score {target} --problems {problems_source}")
 

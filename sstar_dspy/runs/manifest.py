@@ -64,6 +64,7 @@ class Session(BaseModel):
     finished_at: str | None = None
     completed: int = 0
     errored: int = 0
+    retried: int = 0
     stopped_by: str | None = None
 
 

@@ -1,5 +1,9 @@
 """The run directory: ``manifest.json``, ``records.jsonl`` (append-only), ``run.log`` and ``report/``.
 
+``records.jsonl`` holds one record per problem. When a resume retries problems whose record is an error,
+those records first move to ``retried.jsonl`` (the run's history of failed attempts, never rewritten), then
+``records.jsonl`` is replaced atomically without them, so nothing is lost and no problem has two records.
+
 Crash safety: each record is one line written with a single ``write`` on an ``O_APPEND`` descriptor and
 fsynced, so a record is either fully on disk or absent. A process killed mid-write can leave at most one
 partial trailing line; :meth:`RunDirectory.open` cuts it off (that problem simply runs again). The
@@ -37,6 +41,7 @@ logger = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
 RECORDS = "records.jsonl"
 LOG = "run.log"
+RETRIED = "retried.jsonl"
 LOCK = ".lock"
 
 
@@ -134,6 +139,10 @@ class RunDirectory:
         return self.path / MANIFEST
 
     @property
+    def retried_path(self) -> Path:
+        return self.path / RETRIED
+
+    @property
     def log_path(self) -> Path:
         return self.path / LOG
 
@@ -177,14 +186,57 @@ class RunDirectory:
         """All complete records, in the order they were written."""
         return read_records(self.records_path) if self.records_path.exists() else []
 
-    def done_ids(self) -> set[str]:
-        """Ids of the problems that already have a record."""
-        return {r.problem_id for r in self.records()}
+    def done_ids(self, *, retry_errors: bool = False) -> set[str]:
+        """Ids of the problems that already have a record (an ``error`` record does not count with ``retry_errors``)."""
+        return {r.problem_id for r in self.records() if not (retry_errors and r.status == "error")}
+
+    def retried_records(self) -> list[ProblemRecord]:
+        """Failed attempts moved out of ``records.jsonl`` by :meth:`retire_errors`, oldest first."""
+        return read_records(self.retried_path) if self.retried_path.exists() else []
+
+    def retire_errors(self, problem_ids: set[str]) -> list[ProblemRecord]:
+        """Move the ``error`` records of these problems to ``retried.jsonl`` so they run again; returns them.
+
+        Crash-safe: the history is appended and fsynced before ``records.jsonl`` is replaced atomically; a crash
+        in between leaves the records in both files and the next call does not append them twice.
+        """
+        lines = self.records_path.read_bytes().splitlines(keepends=True) if self.records_path.exists() else []
+        keep: list[bytes] = []
+        moved: list[bytes] = []
+        retire: list[ProblemRecord] = []
+        for line in lines:
+            if not line.strip():
+                continue
+            record = ProblemRecord.model_validate_json(line)
+            if record.status == "error" and record.problem_id in problem_ids:
+                retire.append(record)
+                moved.append(line)
+            else:
+                keep.append(line)
+        if not retire:
+            return []
+        history = self.retried_path.read_bytes() if self.retried_path.exists() else b""
+        seen = {line.rstrip(b"\n") for line in history.splitlines()}
+        fresh = [line for line in moved if line.rstrip(b"\n") not in seen]
+        with self._write_lock:
+            try:
+                _append_lines(self.retried_path, fresh)
+                if self._records_fd is not None:  # it would keep writing to the replaced file
+                    os.close(self._records_fd)
+                    self._records_fd = None
+                tmp = self.records_path.with_name(f".{RECORDS}.{os.getpid()}.tmp")
+                with open(tmp, "wb") as fh:
+                    fh.write(b"".join(keep))
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, self.records_path)
+            except OSError as exc:
+                raise RunDirError(f"{self.records_path}: cannot move errored records aside ({exc.strerror})") from None
+        return retire
 
     def append(self, record: ProblemRecord) -> None:
         """Append one record as a single atomic line (secrets masked), fsynced before returning."""
-        line = json.dumps(redact(record.model_dump(mode="json")), ensure_ascii=False) + "\n"
-        payload = line.encode("utf-8")
+        payload = _record_line(record)
         with self._write_lock:
             if self._records_fd is None:
                 self._records_fd = os.open(self.records_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -193,3 +245,22 @@ class RunDirectory:
                 written = os.write(self._records_fd, view)
                 view = view[written:]
             os.fsync(self._records_fd)
+
+
+def _record_line(record: ProblemRecord) -> bytes:
+    """One record as a JSONL line (secrets masked)."""
+    return (json.dumps(redact(record.model_dump(mode="json")), ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _append_lines(path: Path, lines: list[bytes]) -> None:
+    """Append lines with one ``write`` on an ``O_APPEND`` descriptor, fsynced."""
+    if not lines:
+        return
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        view = memoryview(b"".join(lines))
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,7 +1,8 @@
 """Run a solve function over many problems concurrently, writing one record per problem as it finishes.
 
 The runner knows nothing about S*: it takes ``solve(problem, index) -> ProblemRecord`` and guarantees the
-run-level properties: problems already recorded are skipped (resume), every started problem that finishes
+run-level properties: problems already recorded are skipped (resume; a problem whose record is an ``error`` runs
+again unless ``retry_errors=False``, its failed record kept in ``retried.jsonl``), every started problem that finishes
 gets exactly one record (an exception becomes an ``error`` record), records are appended as they finish,
 the per-run budget stops new work, and DSPy context (LMs, settings) reaches worker threads.
 
@@ -51,6 +52,7 @@ class RunOutcome:
     completed: int = 0
     errored: int = 0
     skipped: int = 0
+    retried: int = 0
     not_started: int = 0
     stopped_by: str | None = None
     abandoned: int = 0
@@ -69,6 +71,8 @@ class EvalRunner:
         on_record: Called in the main thread after each record is written (progress display).
         problem_timeout: Wall-clock seconds after which a problem gets an ``error`` record and the run moves on
             (a hung LM call or straggler cannot stall the run; the abandoned solve's late result is discarded).
+        retry_errors: On resume, solve again the problems whose record is an ``error`` (LM or server failure,
+            crash, timeout); their old records move to ``retried.jsonl``. False keeps them as they are.
     """
 
     def __init__(
@@ -80,9 +84,11 @@ class EvalRunner:
         budget: RunBudget | None = None,
         on_record: Callable[[ProblemRecord], None] | None = None,
         problem_timeout: float | None = None,
+        retry_errors: bool = True,
     ):
         self.run_dir, self.solve, self.concurrency = run, solve, max(1, concurrency)
         self.budget, self.on_record, self.problem_timeout = budget or RunBudget(), on_record, problem_timeout
+        self.retry_errors = retry_errors
 
     def _timeout_record(self, problem: Problem, index: int, waited: float) -> ProblemRecord:
         logger.warning("problem %s: no result after %.0f s; recorded as an error", problem.id, waited)
@@ -120,20 +126,27 @@ class EvalRunner:
         return max(0.0, oldest + self.problem_timeout - time.monotonic()) + 0.01
 
     def pending(self, problems: Sequence[Problem]) -> list[tuple[int, Problem]]:
-        """Problems (with their index) that have no record yet."""
-        done = self.run_dir.done_ids()
+        """Problems (with their index) that have no record yet (or an ``error`` record, with ``retry_errors``)."""
+        done = self.run_dir.done_ids(retry_errors=self.retry_errors)
         return [(i, p) for i, p in enumerate(problems) if p.id not in done]
 
     def run(self, problems: Sequence[Problem]) -> RunOutcome:
         """Solve every problem that has no record yet; returns counts for this session."""
         start = time.perf_counter()
+        retired = self.run_dir.retire_errors({p.id for p in problems}) if self.retry_errors else []
+        for old in retired:
+            logger.info("retrying %s (its earlier attempt erred: %s; kept in retried.jsonl)", old.problem_id, old.error)
         previous = self.run_dir.records()
-        outcome = RunOutcome(skipped=len({r.problem_id for r in previous} & {p.id for p in problems}))
-        total = sum((r.total for r in previous), RoleUsage())
+        outcome = RunOutcome(
+            skipped=len({r.problem_id for r in previous} & {p.id for p in problems}), retried=len(retired)
+        )
+        # the run budget counts everything the run spent, failed attempts included
+        total = sum((r.total for r in [*previous, *self.run_dir.retried_records()]), RoleUsage())
         todo = self.pending(problems)
         queue = list(reversed(todo))
         outcome.stopped_by = self.budget.exceeded(total)
-        logger.info("session: %d problems to run, %d already recorded", len(todo), outcome.skipped)
+        retried = f" ({outcome.retried} erred before and are retried)" if outcome.retried else ""
+        logger.info("session: %d problems to run%s, %d already recorded", len(todo), retried, outcome.skipped)
         running: dict[Future, tuple[int, Problem, float]] = {}
         # abandoned (timed-out) solves keep their thread until they return: allow spare threads (created lazily)
         pool = ThreadPoolExecutor(max_workers=self.concurrency + 32, thread_name_prefix="sstar-eval")

@@ -1,7 +1,8 @@
 """One eval session over a run directory: create or resume, check the config, run, close the session.
 
 :func:`run_eval` is the non-CLI entry point shared by ``sstar eval``, ``sstar compare`` and Python users.
-Resuming the same config skips problems that already have a record; a different config is refused with
+Resuming the same config skips problems that already have a record (problems whose record is an error run again
+unless ``retry_errors=False``); a different config is refused with
 one line listing what changed (mixing two configs in one run would corrupt its numbers).
 
 Example:
@@ -129,6 +130,7 @@ def close_session(run: RunDirectory, manifest: RunManifest, outcome: RunOutcome)
     session = manifest.sessions[-1]
     session.finished_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     session.completed, session.errored, session.stopped_by = outcome.completed, outcome.errored, outcome.stopped_by
+    session.retried = outcome.retried
     run.write_manifest(manifest)
 
 
@@ -150,6 +152,7 @@ def run_eval(
     on_start: Callable[[int, int], None] | None = None,
     kind: str = "eval",
     problem_timeout: float | None = None,
+    retry_errors: bool = True,
 ) -> RunOutcome:
     """Evaluate ``program`` (or a custom ``solve``) on ``problems`` into ``run_dir``, resuming if it exists.
 
@@ -170,6 +173,8 @@ def run_eval(
         on_start: Called once with (pending problems, already recorded) before solving starts.
         kind: What the run is (``eval``, ``generate``, ``select``, ``score``); a resume must match it.
         problem_timeout: Seconds after which a problem is recorded as an error and the run moves on.
+        retry_errors: Solve again the problems whose record is an error (the old record moves to
+            ``retried.jsonl``); False keeps them as they are.
 
     Raises:
         ConfigMismatchError: ``run_dir`` holds a run with another config.
@@ -186,7 +191,13 @@ def run_eval(
         )
         handler = _attach_log(run)
         runner = EvalRunner(
-            run, solve, concurrency=concurrency, budget=budget, on_record=on_record, problem_timeout=problem_timeout
+            run,
+            solve,
+            concurrency=concurrency,
+            budget=budget,
+            on_record=on_record,
+            problem_timeout=problem_timeout,
+            retry_errors=retry_errors,
         )
         try:
             if on_start is not None:

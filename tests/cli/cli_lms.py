@@ -138,3 +138,20 @@ def hanging(**kwargs) -> ScriptedLM:
 
     script["generate"] = generate
     return ScriptedLM(script, model="scripted/hanging", cache=False, **kwargs)
+
+
+def flaky(**kwargs) -> ScriptedLM:
+    """Like ``good``, but every call fails while ``CLI_LMS_DOWN`` is set (an LM server that is down, then back)."""
+    kwargs.pop("api_key", None)
+    kwargs.pop("api_base", None)
+
+    def guarded(reply):
+        def answer(call):
+            if os.environ.get("CLI_LMS_DOWN"):
+                raise ConnectionError("LM server unreachable")
+            return reply(call) if callable(reply) else reply
+
+        return answer
+
+    script = {key: guarded(reply) for key, reply in SCRIPT.items()}
+    return ScriptedLM(script, model="scripted/flaky", cache=False, **kwargs)

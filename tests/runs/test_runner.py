@@ -1,3 +1,4 @@
+import json
 import threading
 
 import dspy
@@ -121,4 +122,69 @@ def test_run_log_has_one_line_per_problem_and_the_session_totals(tmp_path):
     assert "p0: passed 1/1 hidden; 2 LM calls" in log and "[3/3]" in log
     assert "p1: error: ValueError: bad answer" in log
     assert "session done: 3 finished (1 errors), 0 not started" in log
-    assert "session: 0 problems to run, 3 already recorded" in log
+    assert "session: 1 problems to run (1 erred before and are retried), 2 already recorded" in log
+
+
+def test_resume_retries_errored_problems_and_keeps_the_failed_attempt(tmp_path):
+    down = {"p2", "p4"}
+
+    def solve(problem, index):
+        if problem.id in down:
+            raise ConnectionError("LM server unreachable")
+        return record(problem, index, calls=2)
+
+    first = run_eval(PROBLEMS, run_dir=tmp_path, solve=solve, settings={"n": 1})
+    assert (first.completed, first.errored, first.retried) == (6, 2, 0)
+    down.clear()  # the server is back
+    second = run_eval(PROBLEMS, run_dir=tmp_path, solve=solve, settings={"n": 1})
+    assert (second.completed, second.errored, second.retried, second.skipped) == (2, 0, 2, 4)
+    with RunDirectory.open(tmp_path) as run:
+        records, history = run.records(), run.retried_records()
+    assert sorted(r.problem_id for r in records) == [p.id for p in PROBLEMS]  # one record per problem
+    assert all(r.status == "ok" for r in records)
+    assert sorted((r.problem_id, r.error) for r in history) == [
+        ("p2", "ConnectionError: LM server unreachable"),
+        ("p4", "ConnectionError: LM server unreachable"),
+    ]
+    assert "retrying p2 (its earlier attempt erred: ConnectionError" in (tmp_path / "run.log").read_text()
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert [s["retried"] for s in manifest["sessions"]] == [0, 2]
+
+
+def test_no_retry_errors_keeps_errored_records(tmp_path):
+    def fail_p1(problem, index):
+        if problem.id == "p1":
+            raise ConnectionError("LM server unreachable")
+        return record(problem, index)
+
+    run_eval(PROBLEMS[:3], run_dir=tmp_path, solve=fail_p1, settings={"n": 1})
+    again = run_eval(PROBLEMS[:3], run_dir=tmp_path, solve=record, settings={"n": 1}, retry_errors=False)
+    assert (again.completed, again.retried, again.skipped) == (0, 0, 3)
+    with RunDirectory.open(tmp_path) as run:
+        assert {r.problem_id: r.status for r in run.records()}["p1"] == "error"
+        assert run.retried_records() == []
+
+
+def test_retiring_errors_after_a_crash_does_not_duplicate_the_history(tmp_path):
+    failed = ProblemRecord(problem_id="p1", status="error", error="ConnectionError: down")
+    with RunDirectory.open(tmp_path) as run:
+        run.append(record(PROBLEMS[0], 0))
+        run.append(failed)
+        line = (tmp_path / "records.jsonl").read_text().splitlines()[1]
+        (tmp_path / "retried.jsonl").write_text(line + "\n")  # moved, then killed before records.jsonl was replaced
+        assert [r.problem_id for r in run.retire_errors({"p0", "p1"})] == ["p1"]
+        assert [r.problem_id for r in run.records()] == ["p0"]
+        assert len(run.retried_records()) == 1
+        run.append(record(PROBLEMS[1], 1))  # appends go to the new records file
+        assert [r.problem_id for r in run.records()] == ["p0", "p1"]
+
+
+def test_run_budget_counts_failed_attempts_that_were_retried(tmp_path):
+    def costly_failure(problem, index):
+        raise ConnectionError("down")
+
+    with RunDirectory.open(tmp_path) as run:
+        run.append(ProblemRecord(problem_id="p0", status="error", error="down", total=RoleUsage(calls=10)))
+        outcome = EvalRunner(run, record, budget=RunBudget(max_calls=10)).run(PROBLEMS)
+    assert outcome.retried == 1 and outcome.completed == 0
+    assert outcome.stopped_by == "run budget reached: 10 LM calls >= --max-run-calls 10"
