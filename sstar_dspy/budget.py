@@ -20,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -27,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sstar_dspy.errors import BudgetError
 from sstar_dspy.trace import RoleUsage
 
-__all__ = ["ROLES", "Budget", "BudgetExhaustedError", "UsageLedger"]
+__all__ = ["ROLES", "Budget", "BudgetExhaustedError", "CallUsage", "UsageLedger"]
 
 ROLES = ("generator", "debugger", "test_generator", "judge")
 """The LM roles of S*; each may use its own LM (see ``sstar_dspy.program.RoleLMs``)."""
@@ -61,6 +62,24 @@ class BudgetExhaustedError(Exception):
     """Raised by :meth:`UsageLedger.reserve` when a cap is reached (internal control flow)."""
 
 
+@dataclass(frozen=True)
+class CallUsage:
+    """What one predictor call cost: the tokens the LM reported (0 for a cache hit) and its wall time.
+
+    Example:
+        >>> CallUsage(prompt_tokens=120, completion_tokens=30, wall_s=0.5).total_tokens
+        150
+    """
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    wall_s: float = 0.0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
 class UsageLedger:
     """Thread-safe usage counts per role, checked against a :class:`Budget`."""
 
@@ -91,8 +110,11 @@ class UsageLedger:
                 raise BudgetExhaustedError(reason)
             self.usage.setdefault(role, RoleUsage()).calls += 1
 
-    def record(self, role: str, usage_by_model: dict[str, dict[str, Any]], *, failed: bool = False) -> None:
-        """Add the usage DSPy reported for one call (``dspy.track_usage`` totals by model)."""
+    def record(
+        self, role: str, usage_by_model: dict[str, dict[str, Any]], *, failed: bool = False, wall_s: float = 0.0
+    ) -> CallUsage:
+        """Add the usage DSPy reported for one call (``dspy.track_usage`` totals by model); returns that call's
+        usage (with ``wall_s``, the call's wall time as measured by the caller)."""
         prompt = sum(int(u.get("prompt_tokens") or 0) for u in usage_by_model.values())
         completion = sum(int(u.get("completion_tokens") or 0) for u in usage_by_model.values())
         with self._lock:
@@ -101,6 +123,7 @@ class UsageLedger:
             entry.completion_tokens += completion
             entry.failed += int(failed)
             entry.cached += int(not failed and prompt + completion == 0)
+        return CallUsage(prompt_tokens=prompt, completion_tokens=completion, wall_s=wall_s)
 
     def snapshot(self) -> dict[str, RoleUsage]:
         """A copy of the per-role usage, for the trace."""

@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from sstar_dspy.sandbox.results import TestResult
 
-__all__ = ["Candidate", "DebugRound", "passes_public_tests"]
+__all__ = ["Candidate", "DebugRound", "RoundCost", "passes_public_tests"]
 
 
 def passes_public_tests(program: str, public_results: list[TestResult]) -> bool:
@@ -41,6 +41,31 @@ def passes_public_tests(program: str, public_results: list[TestResult]) -> bool:
     return bool(program.strip()) and all(r.passed for r in public_results)
 
 
+class RoundCost(BaseModel):
+    """What one round cost: its LM call (generate for round 0, debug after) and its public-test run.
+
+    Attributes:
+        prompt_tokens: Input tokens of the round's LM call (0: a cache hit, or no call was made).
+        completion_tokens: Output tokens of that call.
+        lm_wall_s: Wall seconds of that call (0 when a budget cap refused it).
+        sandbox_wall_s: Wall seconds of running the round's new code on the public tests (0 when nothing
+            ran; a rejected debug answer did run, so it counts).
+
+    Example:
+        >>> RoundCost(prompt_tokens=900, completion_tokens=150, lm_wall_s=4.2, sandbox_wall_s=0.1).total_tokens
+        1050
+    """
+
+    prompt_tokens: int = Field(0, ge=0)
+    completion_tokens: int = Field(0, ge=0)
+    lm_wall_s: float = Field(0.0, ge=0)
+    sandbox_wall_s: float = Field(0.0, ge=0)
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
 class DebugRound(BaseModel):
     """One round of a sample: the program it held and how it did on the public tests.
 
@@ -50,6 +75,8 @@ class DebugRound(BaseModel):
         reasoning: The model's diagnosis (debug rounds) or reasoning, if any.
         public_results: Results on the public tests.
         lm_error: Why the LM call of this round failed (parse error, timeout, budget), or None.
+        cost: What the round cost (tokens, LM and sandbox seconds); None when not recorded (traces
+            written before it existed, rounds added to external candidates by ``SStar.select``).
     """
 
     round: int = Field(ge=0)
@@ -57,6 +84,7 @@ class DebugRound(BaseModel):
     reasoning: str | None = None
     public_results: list[TestResult] = Field(default_factory=list)
     lm_error: str | None = None
+    cost: RoundCost | None = None
 
     @property
     def public_passed(self) -> int:

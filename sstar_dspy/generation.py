@@ -5,6 +5,8 @@ samples differ under DSPy's cache while a re-run with the same seed replays the 
 A sample stops as soon as it passes every public test. If a debug call fails (LM error,
 unparsable answer, empty code, budget) or its answer is worse than the program it replaces (it no
 longer compiles, or passes fewer public tests), the sample keeps its last good program and stops.
+Every round records its cost (:class:`~sstar_dspy.candidate.RoundCost`): the tokens and wall time of
+its LM call and the wall time of running its code on the public tests.
 
 Example:
     >>> from sstar_dspy.problem import TestCase
@@ -24,10 +26,13 @@ Example:
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Sequence
 from typing import Literal
 
-from sstar_dspy.budget import BudgetExhaustedError
-from sstar_dspy.candidate import Candidate, DebugRound
+from sstar_dspy.budget import BudgetExhaustedError, CallUsage
+from sstar_dspy.candidate import Candidate, DebugRound, RoundCost
+from sstar_dspy.problem import TestCase
 from sstar_dspy.sandbox.results import Status, TestResult
 from sstar_dspy.signatures import extract_code
 from sstar_dspy.solve_context import LMCallError, SolveContext
@@ -114,20 +119,42 @@ def _stop_reason(err: Exception) -> str:
     return f"budget: {err}" if isinstance(err, BudgetExhaustedError) else str(err)
 
 
+def _usage_of(err: Exception) -> CallUsage:
+    """What a failed call cost (a budget refusal sent nothing)."""
+    return err.usage if isinstance(err, LMCallError) else CallUsage()
+
+
+def _round_cost(usage: CallUsage, sandbox_wall_s: float = 0.0) -> RoundCost:
+    return RoundCost(
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
+        lm_wall_s=usage.wall_s,
+        sandbox_wall_s=sandbox_wall_s,
+    )
+
+
+def _run_public(ctx: SolveContext, program: str, public: Sequence[TestCase]) -> tuple[list[TestResult], float]:
+    """Results of ``program`` on the public tests, and the wall seconds the run took."""
+    started = time.perf_counter()
+    results = ctx.run(program, public)
+    return results, time.perf_counter() - started
+
+
 def run_sample(ctx: SolveContext, index: int, rollout_id: int, rounds: int, context: ContextMode = "full") -> Candidate:
     """Generate sample ``index`` and debug it for up to ``rounds`` rounds; never raises."""
     public = ctx.problem.public_tests
     history: list[DebugRound] = []
     try:
-        pred = ctx.predict("generate", rollout_id=rollout_id, **problem_inputs(ctx))
+        pred, usage = ctx.predict_with_usage("generate", rollout_id=rollout_id, **problem_inputs(ctx))
         program, error = extract_code(pred.code), None
         if not program:
             error = "generate returned no code"
             ctx.note_error(f"sample {index}: {error}")
     except (LMCallError, BudgetExhaustedError) as err:
-        program, error = "", _stop_reason(err)
+        program, error, usage = "", _stop_reason(err), _usage_of(err)
+    results, sandbox_s = _run_public(ctx, program, public) if program else ([], 0.0)
     history.append(
-        DebugRound(round=0, program=program, public_results=ctx.run(program, public) if program else [], lm_error=error)
+        DebugRound(round=0, program=program, public_results=results, lm_error=error, cost=_round_cost(usage, sandbox_s))
     )
     if not program:
         return Candidate(index=index, rollout_id=rollout_id, program="", rounds=history)
@@ -138,7 +165,7 @@ def run_sample(ctx: SolveContext, index: int, rollout_id: int, rounds: int, cont
             break
         earlier = history[:-1] if context == "full" else []
         try:
-            pred = ctx.predict(
+            pred, usage = ctx.predict_with_usage(
                 "debug",
                 rollout_id=rollout_id,
                 **problem_inputs(ctx),
@@ -148,16 +175,21 @@ def run_sample(ctx: SolveContext, index: int, rollout_id: int, rounds: int, cont
             )
             fixed = extract_code(pred.code)
             if not fixed:
-                raise LMCallError("debug returned no code")
+                raise LMCallError("debug returned no code", usage)
         except (LMCallError, BudgetExhaustedError) as err:
             # keep the last good program (the reference implementation wiped it)
             history.append(
                 DebugRound(
-                    round=round_no, program=last.program, public_results=last.public_results, lm_error=_stop_reason(err)
+                    round=round_no,
+                    program=last.program,
+                    public_results=last.public_results,
+                    lm_error=_stop_reason(err),
+                    cost=_round_cost(_usage_of(err)),
                 )
             )
             break
-        results = ctx.run(fixed, public)
+        results, sandbox_s = _run_public(ctx, fixed, public)
+        cost = _round_cost(usage, sandbox_s)
         rejected = _regression(last.public_results, results)
         if rejected:
             # a debug answer that no longer compiles (often prose in the code field) or passes fewer public
@@ -170,10 +202,13 @@ def run_sample(ctx: SolveContext, index: int, rollout_id: int, rounds: int, cont
                     reasoning=pred.diagnosis,
                     public_results=last.public_results,
                     lm_error=f"rejected: {rejected}; kept the previous program (rejected code began: {first_line!r})",
+                    cost=cost,
                 )
             )
             break
-        history.append(DebugRound(round=round_no, program=fixed, reasoning=pred.diagnosis, public_results=results))
+        history.append(
+            DebugRound(round=round_no, program=fixed, reasoning=pred.diagnosis, public_results=results, cost=cost)
+        )
     logger.debug(
         "sample %d of %s: %d rounds, passes public: %s", index, ctx.problem.id, len(history), history[-1].passes_public
     )

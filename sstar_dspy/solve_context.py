@@ -6,7 +6,9 @@ predictor or the sandbox directly; they go through :class:`SolveContext`, which
 * routes each predictor to its role's LM at call time (``predictor(..., lm=role_lm)``; a
   predictor-level LM would be wiped by ``reset_copy`` during compilation),
 * reserves the call against the budget and records the tokens DSPy reports for it (counted in
-  the calling thread, because usage inside ``dspy.Parallel`` workers is lost otherwise),
+  the calling thread, because usage inside ``dspy.Parallel`` workers is lost otherwise), and hands
+  that call's :class:`~sstar_dspy.budget.CallUsage` back to stages that record it
+  (:meth:`SolveContext.predict_with_usage`; stage 1 stores it on every debug round),
 * turns every LM failure (error, unparsable answer) into :class:`LMCallError`,
 * runs concurrent work with DSPy's ``ParallelExecutor`` (``timeout=0``: no straggler resubmits),
   which carries ``dspy.context`` settings and the optimizer trace into the worker threads.
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -27,7 +30,7 @@ from typing import Any, TypeVar
 import dspy
 from dspy.utils.parallelizer import ParallelExecutor
 
-from sstar_dspy.budget import UsageLedger
+from sstar_dspy.budget import CallUsage, UsageLedger
 from sstar_dspy.problem import Problem, TestCase
 from sstar_dspy.sandbox.results import Status, TestResult
 
@@ -48,7 +51,15 @@ PREDICTOR_ROLES = {
 
 
 class LMCallError(Exception):
-    """A predictor call failed (LM error or unparsable answer); the message is one line."""
+    """A predictor call failed (LM error or unparsable answer); the message is one line.
+
+    Attributes:
+        usage: What the failed call cost (tokens DSPy reported, wall time); zero when no LM call was made.
+    """
+
+    def __init__(self, message: str, usage: CallUsage | None = None):
+        super().__init__(message)
+        self.usage = usage or CallUsage()
 
 
 @dataclass
@@ -101,6 +112,17 @@ class SolveContext:
             BudgetExhaustedError: A budget cap forbids the call (nothing was sent).
             LMCallError: The LM call or the parsing of its answer failed.
         """
+        return self.predict_with_usage(name, rollout_id=rollout_id, **inputs)[0]
+
+    def predict_with_usage(
+        self, name: str, *, rollout_id: int | None = None, **inputs: Any
+    ) -> tuple[dspy.Prediction, CallUsage]:
+        """:meth:`predict`, also returning what this call cost (the same numbers the ledger adds to the role).
+
+        Raises:
+            BudgetExhaustedError: A budget cap forbids the call (nothing was sent).
+            LMCallError: The LM call or the parsing of its answer failed (``err.usage`` is its cost).
+        """
         role = PREDICTOR_ROLES[name]
         self.ledger.reserve(role)
         config: dict[str, Any] = {}
@@ -108,16 +130,18 @@ class SolveContext:
             config["rollout_id"] = rollout_id
         if self.sample_temperature is not None and role in ("generator", "debugger"):
             config["temperature"] = self.sample_temperature
+        started = time.perf_counter()
         with dspy.track_usage() as tracker:
             try:
                 pred = self.predictors[name](lm=self.lms.for_role(role), config=config, **inputs)
             except Exception as err:
-                self.ledger.record(role, tracker.get_total_tokens(), failed=True)
+                usage = self.ledger.record(
+                    role, tracker.get_total_tokens(), failed=True, wall_s=time.perf_counter() - started
+                )
                 message = f"{name} call failed: {_first_line(err)}"
                 self.note_error(message)
-                raise LMCallError(message) from err
-        self.ledger.record(role, tracker.get_total_tokens())
-        return pred
+                raise LMCallError(message, usage) from err
+        return pred, self.ledger.record(role, tracker.get_total_tokens(), wall_s=time.perf_counter() - started)
 
     def note_error(self, message: str) -> None:
         """Record one error line in the trace (thread-safe)."""

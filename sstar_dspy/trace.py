@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from sstar_dspy.candidate import Candidate
+from sstar_dspy.candidate import Candidate, DebugRound
 from sstar_dspy.sandbox.results import TestResult
 
 __all__ = ["Cluster", "Duel", "RoleUsage", "SelectionTrace", "SolveTrace"]
@@ -171,14 +171,12 @@ class SolveTrace(BaseModel):
         return sum(u.total_tokens for u in self.usage.values())
 
     def summary(self) -> str:
-        """A few human-readable lines: candidates, rounds, selection, usage, time."""
+        """A few human-readable lines: candidates (one line each: every round's public passes and cost),
+        selection, usage, time."""
         passing = sum(c.passes_public for c in self.candidates)
         lines = [f"problem {self.problem_id}: {len(self.candidates)} candidates, {passing} pass the public tests"]
         for c in self.candidates:
-            rounds = " -> ".join(
-                f"r{r.round}:{r.public_passed}/{len(r.public_results)}" + (f"[{r.lm_error}]" if r.lm_error else "")
-                for r in c.rounds
-            )
+            rounds = " -> ".join(_round_summary(r) for r in c.rounds)
             lines.append(f"  #{c.index} (rollout {c.rollout_id}): {rounds}")
         if self.selection:
             s = self.selection
@@ -195,3 +193,12 @@ class SolveTrace(BaseModel):
             lines.append(f"budget stop: {self.budget_stop}")
         lines.extend(f"error: {e}" for e in self.errors)
         return "\n".join(lines)
+
+
+def _round_summary(r: DebugRound) -> str:
+    """``r1:1/1 (1043 tok, lm 2.10s, run 0.05s)[error]``: public passes, then the round's cost when recorded."""
+    text = f"r{r.round}:{r.public_passed}/{len(r.public_results)}"
+    if r.cost is not None:
+        c = r.cost
+        text += f" ({c.total_tokens} tok, lm {c.lm_wall_s:.2f}s, run {c.sandbox_wall_s:.2f}s)"
+    return text + (f"[{r.lm_error}]" if r.lm_error else "")
