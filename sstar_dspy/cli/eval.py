@@ -9,6 +9,7 @@ import typer
 
 from sstar_dspy.cli.common import console, err_console, full_problem_set
 from sstar_dspy.cli.options import MODEL, PROBLEM_BUDGET, PROGRAM, RUN, Options, with_options
+from sstar_dspy.cli.problem_filter import select_problems
 from sstar_dspy.cli.progress import command_line, run_with_progress, slug
 from sstar_dspy.runs.manifest import canonical_hash
 from sstar_dspy.runs.session import data_block, precheck
@@ -25,9 +26,20 @@ def default_run_dir(source: str, method: str, model: str, config: dict, kind: st
 
 
 def load_for_run(source: str, opts: Options) -> tuple[Any, list, dict]:
-    """The full problem set (for the data hash), the problems to run (--limit) and the manifest data block."""
+    """The full problem set (for the data hash), the problems to run and the manifest data block.
+
+    ``--difficulty``/``--ids``/``--exclude-ids`` choose problems, then ``--limit`` keeps the first N. Like
+    ``--limit`` they are not part of the run's config: the run directory covers the whole source.
+    """
     everything = full_problem_set(source, data_dir=opts.data_dir)
-    problems = list(everything)[: opts.limit] if opts.limit else list(everything)
+    selected = select_problems(
+        list(everything),
+        difficulty=opts.get("difficulty"),
+        ids=opts.get("ids"),
+        exclude_ids=opts.get("exclude_ids"),
+        source=source,
+    )
+    problems = selected[: opts.limit] if opts.limit else selected
     data = data_block(list(everything), source=source, files=getattr(everything, "files", ()))
     return everything, problems, data
 

@@ -3,6 +3,9 @@
 Example:
     sstar optimize --suite dev-leetcode --name bootstrap-dev --optimizer bootstrap --tune generation \\
         --train 8 --val 12 --inner-n 2 --inner-rounds 1 --n 2 --rounds 1 --model embedded-fast
+
+Problems are chosen like ``sstar eval``'s: ``--difficulty easy``, ``--ids a,b``, ``--exclude-ids c``, then
+``--limit N``; the train/validation split is drawn from what is left.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from sstar_dspy.cli.common import (
     env,
     load_problem_set,
 )
+from sstar_dspy.cli.problem_filter import DifficultyOpt, ExcludeIdsOpt, IdsOpt, select_problems
 from sstar_dspy.cli.progress import command_line
 
 
@@ -135,6 +139,9 @@ def optimize_command(
     judge_model: JudgeModelOpt = None,
     data_dir: DataDirOpt = None,
     limit: LimitOpt = None,
+    difficulty: DifficultyOpt = None,
+    ids: IdsOpt = None,
+    exclude_ids: ExcludeIdsOpt = None,
 ) -> None:
     """Optimize SStar's prompts (GEPA / MIPROv2 / BootstrapFewShot) and save them to signatures/<name>.json."""
     from sstar_dspy.optimize import OptimizerName, OptimizeSettings, resolve_tuned, top_level_predictors
@@ -164,7 +171,9 @@ def optimize_command(
     train_size, val_size = parse_split(train, "--train"), parse_split(val, "--val")
     resolve_tuned(settings.tune, top_level_predictors(SStar()))  # bad --tune: one line before any model starts
     apply_variant(SStar(), start_from)  # unknown or incompatible --start-from, likewise
-    problems = load_problem_set(suite, data_dir=data_dir, limit=limit)
+    everything = load_problem_set(suite, data_dir=data_dir)
+    selected = select_problems(everything, difficulty=difficulty, ids=ids, exclude_ids=exclude_ids, source=suite)
+    problems = selected[:limit]
     if not all(p.gradable for p in problems):
         raise UsageError(f"{suite}: optimization needs problems with hidden tests (the metric grades on them)")
     models = ModelSettings(model, api_base, api_key, temperature, max_tokens, judge_model)

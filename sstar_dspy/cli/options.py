@@ -27,6 +27,7 @@ import typer
 
 from sstar_dspy.cli import common as C  # noqa: N812
 from sstar_dspy.cli import programs as P  # noqa: N812
+from sstar_dspy.cli.problem_filter import DifficultyOpt, ExcludeIdsOpt, IdsOpt, selection_runtime
 from sstar_dspy.runs.budget import RunBudget
 
 RunDirOpt = Annotated[
@@ -104,6 +105,9 @@ PROBLEM_BUDGET = _group(
 RUN = _group(
     ("data_dir", C.DataDirOpt, None),
     ("limit", C.LimitOpt, None),
+    ("difficulty", DifficultyOpt, None),
+    ("ids", IdsOpt, None),
+    ("exclude_ids", ExcludeIdsOpt, None),
     ("run_dir", RunDirOpt, None),
     ("concurrency", ConcurrencyOpt, 2),
     ("max_run_calls", MaxRunCallsOpt, None),
@@ -162,7 +166,11 @@ class Options:
     def runtime(self) -> dict[str, Any]:
         """Resource settings recorded in the manifest (may change between sessions)."""
         keys = ("concurrency", "limit", "threads", "problem_timeout", "retry_errors")
-        return {**{k: self.values[k] for k in keys if k in self.values}, "run_budget": self.run_budget().model_dump()}
+        return {
+            **{k: self.values[k] for k in keys if k in self.values},
+            **selection_runtime(self.values),
+            "run_budget": self.run_budget().model_dump(),
+        }
 
 
 def with_options(
