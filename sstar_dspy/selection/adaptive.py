@@ -3,7 +3,8 @@
 1. Keep the candidates that pass every public test (none: the first with the best public
    accuracy, no LM call; one distinct program: it, no LM call).
 2. One ``generate_tests`` call for test inputs; run every kept candidate on them; cluster by
-   canonical outputs (:mod:`~sstar_dspy.selection.clustering`).
+   canonical outputs (:mod:`~sstar_dspy.selection.clustering`). Steps 1-2 are shared with the
+   baselines (:class:`~sstar_dspy.selection.pool.SelectionPool`).
 3. One cluster: everyone agrees, return its representative. Otherwise optionally keep only the
    ``top_k`` largest clusters (consensus pre-rank), then play duels between cluster
    *representatives* (one per cluster, as in the paper's Algorithm 1; the reference code duels
@@ -25,9 +26,10 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from sstar_dspy.candidate import Candidate
-from sstar_dspy.selection.base import as_cases, best_public_fallback, generate_test_inputs, public_pool
-from sstar_dspy.selection.clustering import cluster_results, clusters_from_signatures, run_pool, separating_inputs
+from sstar_dspy.selection.base import public_pool
+from sstar_dspy.selection.clustering import clusters_from_signatures, separating_inputs
 from sstar_dspy.selection.duel import play_duel
+from sstar_dspy.selection.pool import SelectionPool
 from sstar_dspy.solve_context import SolveContext
 from sstar_dspy.trace import Cluster, Duel, SelectionTrace
 
@@ -57,25 +59,20 @@ class AdaptiveSelector:
 
     def select(self, ctx: SolveContext, candidates: list[Candidate]) -> SelectionTrace:
         """Choose one candidate (never raises; fallbacks are named in ``reason``)."""
-        pool, note = public_pool(candidates)
-        if not pool:
-            return best_public_fallback(self.name, candidates)
-        trace = SelectionTrace(selector=self.name, pool=pool)
-        programs = {c.index: c.program for c in candidates}
-        if len({programs[i].strip() for i in pool}) == 1:
-            why = "only one" if len(pool) == 1 else "all have the same program"
-            trace.chosen, trace.reason = pool[0], f"{note}; {why}"
-            return trace
-
-        inputs, why_none = generate_test_inputs(ctx, max_inputs=self.max_test_inputs)
-        trace.test_inputs = [t.model_dump() for t in inputs]
+        opening = SelectionPool.open(
+            self.name, ctx, candidates, public_pool(candidates), one_program_is_one_candidate=True
+        )
+        if opening.decided:
+            return opening.trace
+        trace, pool, note, programs = opening.trace, opening.pool, opening.note, opening.programs
+        inputs, why_none = opening.generate_inputs(self.max_test_inputs)
         if inputs:
-            clusters = cluster_results(run_pool(ctx, candidates, pool, as_cases(inputs)))
+            opening.run_and_cluster(inputs)
         else:  # no inputs: every distinct program is its own cluster; duels still synthesise inputs
-            clusters = clusters_from_signatures({i: (programs[i].strip(),) for i in pool})
-            for c in clusters:
+            trace.clusters = clusters_from_signatures({i: (programs[i].strip(),) for i in pool})
+            for c in trace.clusters:
                 c.output_keys = []
-        trace.clusters = clusters
+        clusters = trace.clusters
         if len(clusters) == 1:
             trace.chosen = clusters[0].representative
             trace.reason = f"{note}; all agree on {len(inputs)} generated inputs"

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sstar_dspy.candidate import Candidate
-from sstar_dspy.selection.base import as_cases, best_public_fallback, generate_test_inputs, public_pool
-from sstar_dspy.selection.clustering import run_pool
+from sstar_dspy.selection.base import public_pool
+from sstar_dspy.selection.pool import SelectionPool
 from sstar_dspy.solve_context import SolveContext
 from sstar_dspy.trace import SelectionTrace
 
@@ -32,21 +32,17 @@ class GeneratedTestsSelector:
 
     def select(self, ctx: SolveContext, candidates: list[Candidate]) -> SelectionTrace:
         """Choose the public-passing candidate passing most generated tests."""
-        pool, note = public_pool(candidates)
-        if not pool:
-            return best_public_fallback(self.name, candidates)
-        trace = SelectionTrace(selector=self.name, pool=pool)
-        if len(pool) == 1:
-            trace.chosen, trace.reason = pool[0], f"{note}; only one"
-            return trace
-        inputs, why_none = generate_test_inputs(ctx, max_inputs=self.max_test_inputs)
-        trace.test_inputs = [t.model_dump() for t in inputs]
+        opening = SelectionPool.open(self.name, ctx, candidates, public_pool(candidates))
+        if opening.decided:
+            return opening.trace
+        trace, pool, note = opening.trace, opening.pool, opening.note
+        inputs, why_none = opening.generate_inputs(self.max_test_inputs)
         checked = [t for t in inputs if t.expected_output is not None]
         if not checked:
             trace.chosen = pool[0]
             trace.reason = f"{note}; {why_none or 'no generated test has an expected output'}; first of them"
             return trace
-        results = run_pool(ctx, candidates, pool, as_cases(checked, with_expected=True))
+        results = opening.run(checked, with_expected=True)
         scores = {i: float(sum(r.passed for r in results[i])) for i in pool}
         best = max(pool, key=lambda i: (scores[i], -i))
         trace.scores = {str(i): s for i, s in scores.items()}

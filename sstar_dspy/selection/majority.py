@@ -16,8 +16,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from sstar_dspy.candidate import Candidate
-from sstar_dspy.selection.base import as_cases, candidate_pool, generate_test_inputs
-from sstar_dspy.selection.clustering import behaviour_key, cluster_results, run_pool
+from sstar_dspy.selection.base import candidate_pool
+from sstar_dspy.selection.clustering import behaviour_key
+from sstar_dspy.selection.pool import SelectionPool
 from sstar_dspy.solve_context import SolveContext
 from sstar_dspy.trace import SelectionTrace
 
@@ -40,21 +41,17 @@ class MajorityVoteSelector:
 
     def select(self, ctx: SolveContext, candidates: list[Candidate]) -> SelectionTrace:
         """Choose by pairwise output agreement."""
-        pool, note = candidate_pool(candidates, public_only=self.public_only)
-        trace = SelectionTrace(selector=self.name, pool=pool)
-        if not pool:
-            trace.reason = "no candidate produced a program"
-            return trace
-        if len(pool) == 1:
-            trace.chosen, trace.reason = pool[0], f"{note}; only one"
-            return trace
-        inputs, why_none = generate_test_inputs(ctx, max_inputs=self.max_test_inputs)
-        trace.test_inputs = [t.model_dump() for t in inputs]
+        opening = SelectionPool.open(
+            self.name, ctx, candidates, candidate_pool(candidates, public_only=self.public_only)
+        )
+        if opening.decided:
+            return opening.trace
+        trace, pool, note = opening.trace, opening.pool, opening.note
+        inputs, why_none = opening.generate_inputs(self.max_test_inputs)
         if not inputs:
             trace.chosen, trace.reason = pool[0], f"{note}; {why_none}; first candidate"
             return trace
-        results = run_pool(ctx, candidates, pool, as_cases(inputs))
-        trace.clusters = cluster_results(results)
+        results = opening.run_and_cluster(inputs)
         scores = dict.fromkeys(pool, 0.0)
         for t in range(len(inputs)):
             keys = {i: behaviour_key(results[i][t]) for i in pool if results[i][t].status.ran_cleanly}
