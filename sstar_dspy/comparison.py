@@ -191,8 +191,8 @@ def compare_runs(
                 else paired_bootstrap(base, values, resamples=resamples, confidence=confidence, seed=seed),
                 wins=sum(v > b for v, b in zip(values, base, strict=True)),
                 losses=sum(v < b for v, b in zip(values, base, strict=True)),
-                usage=sum((r.total for r in paired), RoleUsage()),
-                wall_s=sum(r.wall_s for r in paired),
+                usage=sum((r.method_total for r in paired), RoleUsage()),  # both stages of a stage split
+                wall_s=sum(r.method_wall_s for r in paired),
                 errors=sum(r.status == "error" for r in paired),
             )
         )

@@ -32,8 +32,11 @@ def generate(source: SourceArg, opts: Options) -> None:
     def solve(problem, index):
         started = time.perf_counter()
         candidates, trace = program.generate_candidates(problem)
+        wall = time.perf_counter() - started  # grading on hidden tests is not part of the method's time
         passed = grade_all(problem, [c.program for c in candidates])
-        return record_from_trace(problem, index, trace_json(trace), model_ids, started, candidates_passed=passed)
+        return record_from_trace(
+            problem, index, trace_json(trace), model_ids, started, wall_s=wall, candidates_passed=passed
+        )
 
     run_with_progress(
         problems,

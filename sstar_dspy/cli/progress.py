@@ -82,6 +82,7 @@ def print_outcome(run_dir: Path, outcome: RunOutcome) -> None:
         console.print(
             f"run: {summary.problems} problems, {summary.errored} erred, pass@1 {pass1} of {summary.graded} graded, "
             f"oracle pass@N {oracle}, {summary.calls} LM calls, {summary.tokens:,} tokens{cost}"
+            + (" (stage 1 from the generate run + stage 2)" if summary.stages else "")
         )
     if outcome.retried:
         console.print(

@@ -27,7 +27,7 @@ def report(
 ) -> None:
     """Summarise runs: pass@1, oracle pass@N, selection efficiency, calls, tokens, wall time, cost."""
     from sstar_dspy.runs.plots import write_plots
-    from sstar_dspy.runs.report import to_json, to_markdown, to_rich
+    from sstar_dspy.runs.report import stages_to_rich, to_json, to_markdown, to_rich
     from sstar_dspy.runs.summary import load_run, summarize
 
     summaries = [summarize(load_run(path)) for path in runs]
@@ -35,6 +35,9 @@ def report(
         console.print(to_markdown(summaries), end="")
     else:
         console.print(to_rich(summaries))
+        stages = stages_to_rich(summaries)
+        if stages is not None:
+            console.print(stages)
     target = out or ((runs[0] if runs[0].is_dir() else runs[0].parent) / "report")
     target.mkdir(parents=True, exist_ok=True)
     (target / "summary.md").write_text(to_markdown(summaries), encoding="utf-8")

@@ -20,7 +20,15 @@ from sstar_dspy.cli.options import (
     with_options,
 )
 from sstar_dspy.cli.progress import command_line, run_with_progress
-from sstar_dspy.cli.stages import ProblemsOpt, load_candidates, record_from_trace, stage_problems, trace_json
+from sstar_dspy.cli.stages import (
+    ProblemsOpt,
+    load_candidates,
+    record_from_trace,
+    stage1_costs,
+    stage_problems,
+    trace_json,
+    with_stage1,
+)
 from sstar_dspy.runs.manifest import canonical_hash, file_sha256
 from sstar_dspy.runs.session import precheck
 
@@ -60,10 +68,15 @@ def select(
     precheck(target, settings=settings, data=data, kind="select")
     program = spec.build(lms=models.build())
 
+    stage1, generate_run = stage1_costs(candidates)
+    if generate_run is None:
+        console.print(f"note: {candidates} is not from an `sstar generate` run; reports show the stage-2 cost only")
+
     def solve(problem, index):
         started = time.perf_counter()
         pred = program.select(problem, groups[problem.id])
-        return record_from_trace(problem, index, trace_json(pred.trace), model_ids, started, program=pred.program)
+        record = record_from_trace(problem, index, trace_json(pred.trace), model_ids, started, program=pred.program)
+        return with_stage1(record, stage1.get(problem.id), generate_run)
 
     run_with_progress(
         problems,

@@ -17,9 +17,9 @@ from sstar_dspy.errors import ProblemFormatError
 from sstar_dspy.runs.candidates import read_candidates
 from sstar_dspy.runs.grading import grade
 from sstar_dspy.runs.manifest import canonical_hash
-from sstar_dspy.runs.record import ProblemRecord, RoleUsage
+from sstar_dspy.runs.record import ProblemRecord, RoleUsage, StageCost, StageSplit
 from sstar_dspy.runs.redact import redact
-from sstar_dspy.runs.rundir import RECORDS, read_records
+from sstar_dspy.runs.rundir import MANIFEST, RECORDS, read_records
 from sstar_dspy.runs.session import data_block
 from sstar_dspy.runs.solve import budget_stop_from_trace, usage_from_trace
 
@@ -41,15 +41,24 @@ def grade_all(problem: Any, programs: list[str], sandbox: Any = None) -> list[bo
     return [cache[code] for code in programs]
 
 
-def record_from_trace(problem: Any, index: int, trace: dict, models: dict[str, str], started: float, **fields: Any):
-    """A ProblemRecord carrying a stage's trace and its LM usage."""
+def record_from_trace(
+    problem: Any,
+    index: int,
+    trace: dict,
+    models: dict[str, str],
+    started: float,
+    *,
+    wall_s: float | None = None,
+    **fields: Any,
+):
+    """A ProblemRecord carrying a stage's trace and its LM usage (``wall_s`` defaults to the time since ``started``)."""
     usage = usage_from_trace(trace, models)
     return ProblemRecord(
         problem_id=problem.id,
         index=index,
         usage=usage,
         total=sum(usage.values(), RoleUsage()),
-        wall_s=round(time.perf_counter() - started, 3),
+        wall_s=round(time.perf_counter() - started if wall_s is None else wall_s, 3),
         budget_stop=budget_stop_from_trace(trace),
         trace=trace,
         **fields,
@@ -83,6 +92,43 @@ def load_candidates(source: Path) -> dict[str, list[Candidate]]:
             groups[record.problem_id] = [Candidate.model_validate(c) for c in cands]
         return groups
     return read_candidates(source)
+
+
+def generate_run_of(source: Path) -> Path | None:
+    """The ``sstar generate`` run candidates come from: that run's directory or its ``candidates.jsonl``; else None."""
+    run = source if source.is_dir() else source.parent if source.name == CANDIDATES_FILE else None
+    if run is None or not (run / RECORDS).exists() or not (run / MANIFEST).exists():
+        return None
+    try:
+        kind = json.loads((run / MANIFEST).read_text(encoding="utf-8")).get("kind")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return run if kind == "generate" else None
+
+
+def stage1_costs(source: Path) -> tuple[dict[str, StageCost], Path | None]:
+    """Stage-1 cost per problem id from the generate run behind ``source`` ({} and None for external candidates).
+
+    Failed attempts a resume retried (``retried.jsonl``) are not part of the method's cost and are left out.
+    """
+    run = generate_run_of(source)
+    if run is None:
+        return {}, None
+    costs = {
+        r.problem_id: StageCost(usage=r.usage, total=r.total, wall_s=r.wall_s)
+        for r in read_records(run / RECORDS)
+        if r.status == "ok"
+    }
+    return costs, run
+
+
+def with_stage1(record: ProblemRecord, stage1: StageCost | None, source: Path | None) -> ProblemRecord:
+    """A stage-2 record with the stage split filled in (unchanged when the stage-1 cost is unknown)."""
+    if stage1 is None:
+        return record
+    stage2 = StageCost(usage=record.usage, total=record.total, wall_s=record.wall_s)
+    split = StageSplit.of(stage1, stage2, source=str(source) if source is not None else None)
+    return record.model_copy(update={"stages": split})
 
 
 def looks_like_candidates(path: Path) -> bool:

@@ -44,6 +44,47 @@ class RoleUsage(BaseModel):
         )
 
 
+class StageCost(BaseModel):
+    """What one stage of the method spent on a problem: LM usage per role, their sum and wall seconds."""
+
+    usage: dict[str, RoleUsage] = Field(default_factory=dict)
+    total: RoleUsage = Field(default_factory=RoleUsage)
+    wall_s: float = 0.0
+
+    def __add__(self, other: StageCost) -> StageCost:
+        roles = sorted(set(self.usage) | set(other.usage))
+        return StageCost(
+            usage={r: self.usage.get(r, RoleUsage()) + other.usage.get(r, RoleUsage()) for r in roles},
+            total=self.total + other.total,
+            wall_s=round(self.wall_s + other.wall_s, 3),
+        )
+
+
+class StageSplit(BaseModel):
+    """The cost of a problem solved in two runs: stage 1 (``sstar generate``) and stage 2 (``sstar select``).
+
+    ``stage1`` is carried from the generate run's record (``source`` = that run), ``stage2`` is what the select
+    run spent (the record's own ``usage``/``total``/``wall_s``), ``total`` is the full method's cost.
+
+    Example:
+        >>> one = StageCost(total=RoleUsage(calls=8), wall_s=2.0)
+        >>> two = StageCost(total=RoleUsage(calls=3), wall_s=0.5)
+        >>> split = StageSplit.of(one, two, source="runs/gen")
+        >>> split.total.total.calls, split.total.wall_s
+        (11, 2.5)
+    """
+
+    source: str | None = None
+    stage1: StageCost
+    stage2: StageCost
+    total: StageCost
+
+    @classmethod
+    def of(cls, stage1: StageCost, stage2: StageCost, *, source: str | None = None) -> StageSplit:
+        """Both stages and their sum."""
+        return cls(source=source, stage1=stage1, stage2=stage2, total=stage1 + stage2)
+
+
 class ProblemRecord(BaseModel):
     """What happened on one problem.
 
@@ -62,6 +103,9 @@ class ProblemRecord(BaseModel):
         total: LM usage summed over roles.
         wall_s: Wall-clock seconds of the solve (grading excluded).
         budget_stop: Why the per-problem budget stopped the solve early, or None.
+        stages: For stage 2 of a stage split (``sstar select`` on a generate run, and ``sstar score`` of that):
+            stage-1 cost carried from the generate run's record, this record's stage-2 cost, and their total.
+            ``usage``/``total``/``wall_s`` stay what this record's own solve spent. None otherwise.
         trace: The program's SolveTrace as JSON (every candidate, round, cluster, duel, verdict).
         finished_at: UTC time the record was written.
     """
@@ -81,12 +125,23 @@ class ProblemRecord(BaseModel):
     total: RoleUsage = Field(default_factory=RoleUsage)
     wall_s: float = 0.0
     budget_stop: str | None = None
+    stages: StageSplit | None = None
     trace: dict[str, Any] | None = None
     finished_at: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
     @property
     def n_candidates(self) -> int:
         return len(self.candidates_passed)
+
+    @property
+    def method_total(self) -> RoleUsage:
+        """LM usage of the full method on this problem (both stages of a stage split)."""
+        return self.stages.total.total if self.stages is not None else self.total
+
+    @property
+    def method_wall_s(self) -> float:
+        """Wall seconds of the full method on this problem (both stages of a stage split)."""
+        return self.stages.total.wall_s if self.stages is not None else self.wall_s
 
     @property
     def oracle_passed(self) -> bool | None:

@@ -65,6 +65,51 @@ def row_cells(s: RunSummary) -> list[str]:
     ]
 
 
+STAGE_COLUMNS = ["run", "stage", "LM calls", "tokens", "wall", "cost"]
+STAGE_NAMES = {"stage1": "1: generate (carried)", "stage2": "2: select", "total": "total"}
+STAGE_NOTE = "select runs on `sstar generate` candidates: LM calls, tokens, wall and cost include stage 1"
+
+
+def stage_cells(summaries: list[RunSummary]) -> list[list[str]]:
+    """Rows of the stage-split table (runs whose records carry stage-1 cost), in ``STAGE_COLUMNS`` order.
+
+    Example:
+        >>> row = RunSummary("sel", "select:adaptive", "m", 4, 1, 0, 1, 1.0, 1.0, 1.0, 11, 900, None, 2.5,
+        ...                  stages={"stage1": {"calls": 8, "tokens": 600, "cost_usd": None, "wall_s": 2.0},
+        ...                          "stage2": {"calls": 3, "tokens": 300, "cost_usd": None, "wall_s": 0.5},
+        ...                          "total": {"calls": 11, "tokens": 900, "cost_usd": None, "wall_s": 2.5}})
+        >>> [cells[1:4] for cells in stage_cells([row])]
+        [['1: generate (carried)', '8', '600'], ['2: select', '3', '300'], ['total', '11', '900']]
+    """
+    rows = []
+    for s in summaries:
+        for key, values in (s.stages or {}).items():
+            rows.append(
+                [
+                    s.name,
+                    STAGE_NAMES.get(key, key),
+                    f"{values['calls']:,}",
+                    f"{values['tokens']:,}",
+                    f"{values['wall_s']:.1f}s",
+                    _cost(values["cost_usd"]),  # type: ignore[arg-type]
+                ]
+            )
+    return rows
+
+
+def stages_to_rich(summaries: list[RunSummary]) -> Table | None:
+    """The stage-split table, or None when no run has one."""
+    rows = stage_cells(summaries)
+    if not rows:
+        return None
+    table = Table(title="cost by stage", caption=STAGE_NOTE)
+    for name in STAGE_COLUMNS:
+        table.add_column(name, justify="left" if name in ("run", "stage") else "right")
+    for cells in rows:
+        table.add_row(*cells)
+    return table
+
+
 def to_rich(summaries: list[RunSummary], title: str = "sstar report") -> Table:
     """A rich table with one row per run."""
     table = Table(title=title)
@@ -79,6 +124,11 @@ def to_markdown(summaries: list[RunSummary]) -> str:
     """A Markdown table with one row per run."""
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     lines += ["| " + " | ".join(row_cells(s)) + " |" for s in summaries]
+    stages = stage_cells(summaries)
+    if stages:
+        lines += ["", f"Cost by stage ({STAGE_NOTE}):", ""]
+        lines += ["| " + " | ".join(STAGE_COLUMNS) + " |", "|" + "---|" * len(STAGE_COLUMNS)]
+        lines += ["| " + " | ".join(cells) + " |" for cells in stages]
     return "\n".join(lines) + "\n"
 
 

@@ -3,7 +3,9 @@
 ``pass@1`` is the hidden-test pass rate of the *chosen* program over gradable problems (an errored problem
 counts as failed). ``oracle pass@N`` is the share of gradable problems where *any* of the N candidates
 passes (the coverage a perfect selector would reach). ``selection efficiency`` = pass@1 / oracle pass@N.
-``coverage@k`` uses the unbiased estimator over each problem's N candidates.
+``coverage@k`` uses the unbiased estimator over each problem's N candidates. Calls, tokens, cost and wall are
+the full method's: for a select run on ``sstar generate`` candidates they add the stage-1 cost carried in its
+records (``stages`` holds the split).
 
 Example:
     >>> from sstar_dspy.runs.record import ProblemRecord
@@ -97,6 +99,7 @@ class RunSummary:
     wall_s: float
     budget_stops: int = 0
     coverage: list[tuple[int, float]] = field(default_factory=list)
+    stages: dict[str, dict[str, float | int | None]] | None = None
 
     @property
     def pass_at_1_ci95(self) -> tuple[float, float] | None:
@@ -134,13 +137,37 @@ def coverage_curve(records: list[ProblemRecord]) -> list[tuple[int, float]]:
     return [(k, sum(pass_at_k(len(p), sum(p), k) for p in pools) / len(pools)) for k in range(1, n_min + 1)]
 
 
+def _cost_row(usage: RoleUsage, wall_s: float) -> dict[str, float | int | None]:
+    return {"calls": usage.calls, "tokens": usage.tokens, "cost_usd": usage.cost_usd, "wall_s": round(wall_s, 2)}
+
+
+def stage_split(records: list[ProblemRecord]) -> dict[str, dict[str, float | int | None]] | None:
+    """Stage 1 (carried from the generate run), stage 2 (this run) and total; None when no record has a split.
+
+    Example:
+        >>> from sstar_dspy.runs.record import StageCost, StageSplit
+        >>> split = StageSplit.of(StageCost(total=RoleUsage(calls=8)), StageCost(total=RoleUsage(calls=3)))
+        >>> rec = ProblemRecord(problem_id="a", total=RoleUsage(calls=3), stages=split)
+        >>> [row["calls"] for row in stage_split([rec]).values()]
+        [8, 3, 11]
+    """
+    if not any(r.stages is not None for r in records):
+        return None
+    stage1 = [r.stages.stage1 for r in records if r.stages is not None]
+    return {
+        "stage1": _cost_row(sum((c.total for c in stage1), RoleUsage()), sum(c.wall_s for c in stage1)),
+        "stage2": _cost_row(sum((r.total for r in records), RoleUsage()), sum(r.wall_s for r in records)),
+        "total": _cost_row(sum((r.method_total for r in records), RoleUsage()), sum(r.method_wall_s for r in records)),
+    }
+
+
 def summarize(run: Run) -> RunSummary:
     """Compute the report row of one run."""
     records = run.records
     graded = [r for r in records if r.passed is not None]
     pass1 = _mean([float(bool(r.passed)) for r in graded])
     oracle = _mean([float(bool(r.oracle_passed)) for r in records if r.passed is not None or r.candidates_passed])
-    total = sum((r.total for r in records), RoleUsage())
+    total = sum((r.method_total for r in records), RoleUsage())
     settings = run.manifest.settings if run.manifest else {}
     n = int(settings.get("n") or max((r.n_candidates for r in records), default=0))
     return RunSummary(
@@ -157,7 +184,8 @@ def summarize(run: Run) -> RunSummary:
         calls=total.calls,
         tokens=total.tokens,
         cost_usd=total.cost_usd,
-        wall_s=round(sum(r.wall_s for r in records), 2),
+        wall_s=round(sum(r.method_wall_s for r in records), 2),
         budget_stops=sum(r.budget_stop is not None for r in records),
         coverage=coverage_curve(records),
+        stages=stage_split(records),
     )
