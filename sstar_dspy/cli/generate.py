@@ -11,6 +11,7 @@ from sstar_dspy.cli.eval import SourceArg, default_run_dir, load_for_run, start
 from sstar_dspy.cli.options import MODEL, PROBLEM_BUDGET, PROGRAM, RUN, Options, with_options
 from sstar_dspy.cli.progress import command_line, run_with_progress
 from sstar_dspy.cli.stages import export_candidates, grade_all, record_from_trace, trace_json
+from sstar_dspy.runs.session import worst_case_calls
 
 NOT_FOR_GENERATE = ("method", "selector", "max_duels")
 
@@ -52,6 +53,7 @@ def generate(source: SourceArg, opts: Options) -> None:
         kind="generate",
         problem_timeout=opts.problem_timeout,
         retry_errors=opts.retry_errors,
+        problem_calls=worst_case_calls(program, roles=("generator", "debugger")),
         runtime=opts.runtime(),
     )
     console.print(f"candidates: {export_candidates(target)}")

@@ -100,6 +100,8 @@ def print_outcome(run_dir: Path, outcome: RunOutcome) -> None:
         )
     if outcome.stopped_by:
         console.print(f"{outcome.stopped_by}; {outcome.not_started} problems not started - raise the budget and re-run")
+    if outcome.overshoot:
+        console.print(outcome.overshoot)
     console.print(f"records: {run_dir / 'records.jsonl'}")
     if outcome.abandoned:
         console.print(f"{outcome.abandoned} problems timed out; exiting without waiting for their abandoned solves")

@@ -35,6 +35,9 @@ def report(
         console.print(to_markdown(summaries), end="")
     else:
         console.print(to_rich(summaries))
+        for s in summaries:
+            for note in s.notes:
+                console.print(f"note: {s.name}: {note}")
         stages = stages_to_rich(summaries)
         if stages is not None:
             console.print(stages)

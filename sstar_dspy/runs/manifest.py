@@ -66,6 +66,7 @@ class Session(BaseModel):
     errored: int = 0
     retried: int = 0
     stopped_by: str | None = None
+    budget_overshoot: str | None = None
 
 
 class RunManifest(BaseModel):

@@ -124,6 +124,7 @@ def to_markdown(summaries: list[RunSummary]) -> str:
     """A Markdown table with one row per run."""
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     lines += ["| " + " | ".join(row_cells(s)) + " |" for s in summaries]
+    lines += [f"\nnote: {s.name}: {note}" for s in summaries for note in s.notes]
     stages = stage_cells(summaries)
     if stages:
         lines += ["", f"Cost by stage ({STAGE_NOTE}):", ""]

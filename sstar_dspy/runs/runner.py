@@ -4,7 +4,8 @@ The runner knows nothing about S*: it takes ``solve(problem, index) -> ProblemRe
 run-level properties: problems already recorded are skipped (resume; a problem whose record is an ``error`` runs
 again unless ``retry_errors=False``, its failed record kept in ``retried.jsonl``), every started problem that finishes
 gets exactly one record (an exception becomes an ``error`` record), records are appended as they finish,
-the per-run budget stops new work, and DSPy context (LMs, settings) reaches worker threads.
+the per-run budget admits a problem only while it still fits (see ``runs.budget``), and DSPy context (LMs,
+settings) reaches worker threads.
 
 Example:
     >>> import tempfile
@@ -28,7 +29,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from sstar_dspy.problem import Problem
-from sstar_dspy.runs.budget import RunBudget
+from sstar_dspy.runs.budget import PerProblem, RunBudget
 from sstar_dspy.runs.record import ProblemRecord, RoleUsage
 from sstar_dspy.runs.redact import redact_text
 from sstar_dspy.runs.rundir import RunDirectory
@@ -55,6 +56,7 @@ class RunOutcome:
     retried: int = 0
     not_started: int = 0
     stopped_by: str | None = None
+    overshoot: str | None = None
     abandoned: int = 0
     total: RoleUsage = field(default_factory=RoleUsage)
     wall_s: float = 0.0
@@ -73,6 +75,8 @@ class EvalRunner:
             (a hung LM call or straggler cannot stall the run; the abandoned solve's late result is discarded).
         retry_errors: On resume, solve again the problems whose record is an ``error`` (LM or server failure,
             crash, timeout); their old records move to ``retried.jsonl``. False keeps them as they are.
+        problem_calls: The most LM calls one problem can make (the program's worst case), so the run budget never
+            lets the problems in flight exceed ``--max-run-calls``; None = estimate from finished problems.
     """
 
     def __init__(
@@ -85,10 +89,11 @@ class EvalRunner:
         on_record: Callable[[ProblemRecord], None] | None = None,
         problem_timeout: float | None = None,
         retry_errors: bool = True,
+        problem_calls: int | None = None,
     ):
         self.run_dir, self.solve, self.concurrency = run, solve, max(1, concurrency)
         self.budget, self.on_record, self.problem_timeout = budget or RunBudget(), on_record, problem_timeout
-        self.retry_errors = retry_errors
+        self.retry_errors, self.problem_calls = retry_errors, problem_calls
 
     def _timeout_record(self, problem: Problem, index: int, waited: float) -> ProblemRecord:
         logger.warning("problem %s: no result after %.0f s; recorded as an error", problem.id, waited)
@@ -145,6 +150,7 @@ class EvalRunner:
         todo = self.pending(problems)
         queue = list(reversed(todo))
         outcome.stopped_by = self.budget.exceeded(total)
+        largest = PerProblem.estimate(r.total for r in previous)
         retried = f" ({outcome.retried} erred before and are retried)" if outcome.retried else ""
         logger.info("session: %d problems to run%s, %d already recorded", len(todo), retried, outcome.skipped)
         running: dict[Future, tuple[int, Problem, float]] = {}
@@ -153,6 +159,16 @@ class EvalRunner:
         try:  # no `with`: on Ctrl-C the caller exits without waiting for running solves
             while queue or running:
                 while queue and len(running) < self.concurrency and outcome.stopped_by is None:
+                    per_problem = (
+                        largest
+                        if self.problem_calls is None
+                        else largest.model_copy(update={"calls": self.problem_calls})
+                    )
+                    admitted, outcome.stopped_by = self.budget.admit(
+                        total, running=len(running), per_problem=per_problem
+                    )
+                    if not admitted:
+                        break  # stopped for good, or wait until a running problem finishes
                     index, problem = queue.pop()
                     ctx = contextvars.copy_context()
                     future = pool.submit(ctx.run, self._safe_solve, problem, index)
@@ -178,6 +194,7 @@ class EvalRunner:
                     outcome.errored += record.status == "error"
                     outcome.total = outcome.total + record.total
                     total = total + record.total
+                    largest = largest.grow(record.total)
                     if outcome.stopped_by is None:
                         outcome.stopped_by = self.budget.exceeded(total)
                     if self.on_record is not None:
@@ -189,6 +206,9 @@ class EvalRunner:
             raise
         pool.shutdown(wait=self.problem_timeout is None)
         outcome.not_started = len(queue)
+        outcome.overshoot = self.budget.overshoot(total)
+        if outcome.overshoot:
+            logger.warning("%s", outcome.overshoot)
         outcome.wall_s = round(time.perf_counter() - start, 3)
         logger.info(
             "session done: %d finished (%d errors), %d not started%s, %d LM calls, %.1fs",

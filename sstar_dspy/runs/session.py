@@ -42,6 +42,27 @@ class ConfigMismatchError(SStarError):
     """A resume was asked for with settings or data that differ from the run's manifest."""
 
 
+def worst_case_calls(program: Any, roles: Sequence[str] | None = None) -> int | None:
+    """The most LM calls ``program`` can make on one problem (``estimate_calls()`` of ``roles``, capped by its
+    per-problem call budget), or None when the program cannot say.
+
+    Example:
+        >>> from sstar_dspy.program import SStar
+        >>> from sstar_dspy.budget import Budget
+        >>> capped = SStar(n=4, rounds=1, budget=Budget(max_lm_calls=5))
+        >>> worst_case_calls(SStar(n=4, rounds=1)), worst_case_calls(capped)
+        (27, 5)
+        >>> worst_case_calls(SStar(n=4, rounds=1), roles=("generator", "debugger")), worst_case_calls(object())
+        (8, None)
+    """
+    estimate = getattr(program, "estimate_calls", None)
+    if estimate is None:
+        return None
+    calls = sum(v for role, v in estimate().items() if roles is None or role in roles)
+    cap = getattr(getattr(program, "budget", None), "max_lm_calls", None)
+    return calls if cap is None else min(calls, cap)
+
+
 def data_block(problems: Sequence[Problem], source: str, files: Sequence[str | Path] = ()) -> dict[str, Any]:
     """The manifest's ``data`` section: source, data-file sha256s and a hash of the problem ids.
 
@@ -130,7 +151,7 @@ def close_session(run: RunDirectory, manifest: RunManifest, outcome: RunOutcome)
     session = manifest.sessions[-1]
     session.finished_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     session.completed, session.errored, session.stopped_by = outcome.completed, outcome.errored, outcome.stopped_by
-    session.retried = outcome.retried
+    session.retried, session.budget_overshoot = outcome.retried, outcome.overshoot
     run.write_manifest(manifest)
 
 
@@ -153,6 +174,7 @@ def run_eval(
     kind: str = "eval",
     problem_timeout: float | None = None,
     retry_errors: bool = True,
+    problem_calls: int | None = None,
 ) -> RunOutcome:
     """Evaluate ``program`` (or a custom ``solve``) on ``problems`` into ``run_dir``, resuming if it exists.
 
@@ -175,6 +197,8 @@ def run_eval(
         problem_timeout: Seconds after which a problem is recorded as an error and the run moves on.
         retry_errors: Solve again the problems whose record is an error (the old record moves to
             ``retried.jsonl``); False keeps them as they are.
+        problem_calls: The most LM calls one problem can make, for the run budget's admission rule; defaults to
+            :func:`worst_case_calls` of ``program``.
 
     Raises:
         ConfigMismatchError: ``run_dir`` holds a run with another config.
@@ -184,6 +208,8 @@ def run_eval(
         if program is None:
             raise ValueError("run_eval needs a program or a solve function")
         solve = solve_fn(program, sandbox=sandbox, models=models)
+    if problem_calls is None and program is not None:
+        problem_calls = worst_case_calls(program)
     data = data if data is not None else data_block(problems, source="<python>")
     with RunDirectory.open(run_dir) as run:
         manifest = open_session(
@@ -198,6 +224,7 @@ def run_eval(
             on_record=on_record,
             problem_timeout=problem_timeout,
             retry_errors=retry_errors,
+            problem_calls=problem_calls,
         )
         try:
             if on_start is not None:

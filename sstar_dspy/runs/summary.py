@@ -100,6 +100,7 @@ class RunSummary:
     budget_stops: int = 0
     coverage: list[tuple[int, float]] = field(default_factory=list)
     stages: dict[str, dict[str, float | int | None]] | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def pass_at_1_ci95(self) -> tuple[float, float] | None:
@@ -188,4 +189,12 @@ def summarize(run: Run) -> RunSummary:
         budget_stops=sum(r.budget_stop is not None for r in records),
         coverage=coverage_curve(records),
         stages=stage_split(records),
+        notes=run_notes(run),
     )
+
+
+def run_notes(run: Run) -> list[str]:
+    """Caveats a report must state about a run (today: the run budget was overshot, from the last session)."""
+    sessions = run.manifest.sessions if run.manifest is not None else []
+    overshoot = sessions[-1].budget_overshoot if sessions else None
+    return [overshoot] if overshoot else []

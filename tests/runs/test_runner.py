@@ -188,3 +188,44 @@ def test_run_budget_counts_failed_attempts_that_were_retried(tmp_path):
         outcome = EvalRunner(run, record, budget=RunBudget(max_calls=10)).run(PROBLEMS)
     assert outcome.retried == 1 and outcome.completed == 0
     assert outcome.stopped_by == "run budget reached: 10 LM calls >= --max-run-calls 10"
+
+
+def test_known_worst_case_keeps_the_run_within_its_call_cap(tmp_path):
+    with RunDirectory.open(tmp_path) as run:
+        runner = EvalRunner(run, lambda p, i: record(p, i, calls=5), concurrency=3, budget=RunBudget(max_calls=12))
+        runner.problem_calls = 5  # the program's worst case: only two fit at once, then none
+        outcome = runner.run(PROBLEMS)
+        spent = sum(r.total.calls for r in run.records())
+    assert spent == 10 and outcome.completed == 2 and outcome.not_started == 4 and outcome.overshoot is None
+    assert outcome.stopped_by == (
+        "run budget reached: 2 LM calls left of --max-run-calls 12, less than one problem may use (5 LM calls)"
+    )
+
+
+def test_largest_finished_problem_estimates_what_may_start(tmp_path):
+    with RunDirectory.open(tmp_path) as run:
+        budget = RunBudget(max_calls=22)
+        outcome = EvalRunner(run, lambda p, i: record(p, i, calls=5), concurrency=2, budget=budget).run(PROBLEMS)
+        spent = sum(r.total.calls for r in run.records())
+    assert spent == 20 and outcome.overshoot is None  # without the estimate: 25 (two in flight at 20)
+    assert outcome.stopped_by.startswith("run budget reached: 2 LM calls left of --max-run-calls 22")
+
+
+def test_first_wave_overshoot_is_stated_in_the_manifest_and_the_report(tmp_path):
+    from sstar_dspy.runs.report import to_markdown
+    from sstar_dspy.runs.summary import load_run, summarize
+
+    outcome = run_eval(
+        PROBLEMS,
+        run_dir=tmp_path,
+        solve=lambda p, i: record(p, i, calls=5),
+        settings={"n": 1},
+        concurrency=3,
+        budget=RunBudget(max_calls=12),
+    )
+    line = "run budget overshot: 15 LM calls > --max-run-calls 12 (by 3 LM calls; problems in flight when it was"
+    assert outcome.completed == 3 and outcome.overshoot.startswith(line)
+    sessions = json.loads((tmp_path / "manifest.json").read_text())["sessions"]
+    assert sessions[-1]["budget_overshoot"] == outcome.overshoot
+    assert line in (tmp_path / "run.log").read_text()
+    assert f"note: {tmp_path.name}: {line}" in to_markdown([summarize(load_run(tmp_path))])
