@@ -9,7 +9,8 @@ the hidden tests.
 
 Sources: a local ``.jsonl`` file, a directory holding the hub files (``test.jsonl``, ``test2.jsonl``, ...) filtered
 by a version tag, or the hub itself (``lcb:release_v5``; needs ``pip install 'sstar-dspy[datasets]'`` and network or a
-filled Hugging Face cache). Version tags follow LiveCodeBench: ``release_vN`` (cumulative), ``release_latest``,
+filled Hugging Face cache; cached files are used without network, and no network is one error line within
+seconds). Version tags follow LiveCodeBench: ``release_vN`` (cumulative), ``release_latest``,
 ``vN`` (one increment) and ``vA_vB`` (increments A..B).
 
 Example:
@@ -26,6 +27,7 @@ from pathlib import Path
 
 from sstar_dspy.problem import Mode, Problem, ProblemMetadata
 from sstar_dspy.problems.errors import ProblemSourceError
+from sstar_dspy.problems.hub import fetch_dataset_files
 from sstar_dspy.problems.lcb_public import REASON_INTERACTIVE, is_interactive, lcb_test
 from sstar_dspy.problems.problemset import Excluded
 from sstar_dspy.problems.records import Record, iter_records
@@ -165,21 +167,7 @@ def lcb_files(path: Path, version: str | None) -> list[Path]:
 
 
 def download_lcb(version: str) -> list[Path]:
-    """Fetch the hub files of an LCB version (cached by huggingface_hub); ProblemSourceError when not possible."""
-    names = version_files(version)
-    try:
-        from huggingface_hub import hf_hub_download
-    except ImportError:
-        raise ProblemSourceError(
-            "loading LiveCodeBench from the hub needs the datasets extra: pip install 'sstar-dspy[datasets]'"
-        ) from None
-    paths = []
-    for name in names:
-        try:
-            paths.append(Path(hf_hub_download(HUB_REPO, name, repo_type="dataset")))
-        except Exception as exc:  # noqa: BLE001 - network/auth/cache errors all mean "not available"
-            raise ProblemSourceError(
-                f"cannot fetch {HUB_REPO}/{name} ({type(exc).__name__}); when offline, download the test*.jsonl "
-                f"files elsewhere and load the directory with version={version!r}"
-            ) from None
-    return paths
+    """The hub files of an LCB version: from the Hugging Face cache, else downloaded; ProblemSourceError (one line,
+    fast) when neither is possible (``HF_HUB_OFFLINE`` set, hub unreachable)."""
+    hint = f"download the test*.jsonl files elsewhere and load the directory with version={version!r}"
+    return fetch_dataset_files(HUB_REPO, version_files(version), offline_hint=hint)

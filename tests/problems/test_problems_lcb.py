@@ -106,35 +106,100 @@ def test_hub_source_without_the_datasets_extra_or_network_fails_with_a_fix(monke
         load_problems("lcb:release_v5")
 
 
-def test_hub_download_failure_offline_says_how_to_load_locally(monkeypatch):
+def _fake_hub(monkeypatch, *, cache: dict[str, str], network=None):
+    """A stand-in huggingface_hub: ``cache`` maps file names to cached paths; ``network(name)`` downloads."""
     import sys
     import types
 
-    def refuse(*args, **kwargs):
+    calls = []
+
+    def hf_hub_download(repo, name, repo_type, local_files_only=False):
+        calls.append((repo, name, repo_type, local_files_only))
+        if local_files_only:
+            if name not in cache:
+                raise FileNotFoundError(f"{name} is not cached")
+            return cache[name]
+        if network is None:
+            raise AssertionError("no network call expected")
+        return network(name)
+
+    monkeypatch.setitem(sys.modules, "huggingface_hub", types.SimpleNamespace(hf_hub_download=hf_hub_download))
+    return calls
+
+
+def test_hub_download_failure_says_how_to_load_locally(monkeypatch):
+    import sstar_dspy.problems.hub as hub
+
+    def refuse(name):
         raise OSError("offline")
 
-    monkeypatch.setitem(sys.modules, "huggingface_hub", types.SimpleNamespace(hf_hub_download=refuse))
-    with pytest.raises(ProblemSourceError, match="when offline"):
+    _fake_hub(monkeypatch, cache={}, network=refuse)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(hub, "hub_unreachable", lambda timeout=hub.PROBE_TIMEOUT_S: None)
+    with pytest.raises(ProblemSourceError, match=r"cannot fetch .*test2.jsonl \(OSError\); download the test"):
         load_problems("lcb:v2")
 
 
+def test_hf_hub_offline_fails_at_once_without_network(monkeypatch):
+    import sstar_dspy.problems.hub as hub
+
+    calls = _fake_hub(monkeypatch, cache={"test.jsonl": "/cache/test.jsonl"})
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(hub, "hub_unreachable", lambda timeout=0: pytest.fail("HF_HUB_OFFLINE: no probe"))
+    with pytest.raises(ProblemSourceError) as err:
+        load_problems("lcb:release_v2")
+    assert str(err.value) == (
+        "HF_HUB_OFFLINE is set and test2.jsonl of livecodebench/code_generation_lite is not in the Hugging Face "
+        "cache; unset it (with network) or download the test*.jsonl files elsewhere and load the directory with "
+        "version='release_v2'"
+    )
+    assert all(local for *_, local in calls)
+
+
+def test_unreachable_hub_is_one_line_after_one_probe(monkeypatch):
+    import sstar_dspy.problems.hub as hub
+
+    calls = _fake_hub(monkeypatch, cache={})
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(hub, "hub_unreachable", lambda timeout=0: "huggingface.co:443: Name or service not known")
+    with pytest.raises(ProblemSourceError, match=r"cannot reach the Hugging Face hub \(huggingface.co:443: Name"):
+        load_problems("lcb:v1")
+    assert calls == [("livecodebench/code_generation_lite", "test.jsonl", "dataset", True)]
+
+
+def test_probe_sees_a_listening_server_and_a_closed_port(monkeypatch):
+    import socket
+
+    from sstar_dspy.problems.hub import hub_unreachable
+
+    for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{server.getsockname()[1]}")
+        assert hub_unreachable(timeout=2) is None
+    reason = hub_unreachable(timeout=2)  # the port is closed now
+    assert reason is not None and reason.startswith("127.0.0.1:")
+
+
 def test_hub_files_are_read_with_the_same_loader(monkeypatch, tmp_path, fixtures):
-    import sys
-    import types
+    import sstar_dspy.problems.hub as hub
 
     rows = (fixtures / "lcb_rows.jsonl").read_text().splitlines()
     (tmp_path / "test.jsonl").write_text(rows[0] + "\n")
     (tmp_path / "test2.jsonl").write_text(rows[1] + "\n")
-    calls = []
-
-    def fake_download(repo, name, repo_type):
-        calls.append((repo, name, repo_type))
-        return str(tmp_path / name)
-
-    monkeypatch.setitem(sys.modules, "huggingface_hub", types.SimpleNamespace(hf_hub_download=fake_download))
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(hub, "hub_unreachable", lambda timeout=0: None)
+    calls = _fake_hub(monkeypatch, cache={"test.jsonl": str(tmp_path / "test.jsonl")}, network=lambda n: tmp_path / n)
     problems = load_problems("lcb:release_v2")
     assert [p.id for p in problems] == ["abc900_a", "9001"]
-    assert calls == [("livecodebench/code_generation_lite", n, "dataset") for n in ("test.jsonl", "test2.jsonl")]
+    repo = "livecodebench/code_generation_lite"
+    assert calls == [  # the cache first (no network), then a download of the one missing file
+        (repo, "test.jsonl", "dataset", True),
+        (repo, "test2.jsonl", "dataset", True),
+        (repo, "test2.jsonl", "dataset", False),
+    ]
 
 
 def test_public_only_records_load_but_are_not_gradable(fixtures):
