@@ -124,6 +124,12 @@ class EvalRunner:
             )
         return record
 
+    def _retire(self, problem: Problem, outcome: RunOutcome) -> None:
+        """Move the problem's error record to ``retried.jsonl`` just before it runs again."""
+        for old in self.run_dir.retire_errors({problem.id}):
+            outcome.retried += 1
+            logger.info("retrying %s (its earlier attempt erred: %s; kept in retried.jsonl)", old.problem_id, old.error)
+
     def _next_deadline(self, running: dict[Future, tuple[int, Problem, float]]) -> float | None:
         if self.problem_timeout is None:
             return None
@@ -138,21 +144,19 @@ class EvalRunner:
     def run(self, problems: Sequence[Problem]) -> RunOutcome:
         """Solve every problem that has no record yet; returns counts for this session."""
         start = time.perf_counter()
-        retired = self.run_dir.retire_errors({p.id for p in problems}) if self.retry_errors else []
-        for old in retired:
-            logger.info("retrying %s (its earlier attempt erred: %s; kept in retried.jsonl)", old.problem_id, old.error)
         previous = self.run_dir.records()
-        outcome = RunOutcome(
-            skipped=len({r.problem_id for r in previous} & {p.id for p in problems}), retried=len(retired)
-        )
+        ids = {p.id for p in problems}
+        to_retry = {r.problem_id for r in previous if r.status == "error" and r.problem_id in ids}
+        to_retry = to_retry if self.retry_errors else set()
+        outcome = RunOutcome(skipped=len({r.problem_id for r in previous} & ids) - len(to_retry))
         # the run budget counts everything the run spent, failed attempts included
         total = sum((r.total for r in [*previous, *self.run_dir.retried_records()]), RoleUsage())
         todo = self.pending(problems)
         queue = list(reversed(todo))
         outcome.stopped_by = self.budget.exceeded(total)
         largest = PerProblem.estimate(r.total for r in previous)
-        retried = f" ({outcome.retried} erred before and are retried)" if outcome.retried else ""
-        logger.info("session: %d problems to run%s, %d already recorded", len(todo), retried, outcome.skipped)
+        retrying = f" ({len(to_retry)} erred before and are retried)" if to_retry else ""
+        logger.info("session: %d problems to run%s, %d already recorded", len(todo), retrying, outcome.skipped)
         running: dict[Future, tuple[int, Problem, float]] = {}
         # abandoned (timed-out) solves keep their thread until they return: allow spare threads (created lazily)
         pool = ThreadPoolExecutor(max_workers=self.concurrency + 32, thread_name_prefix="sstar-eval")
@@ -170,6 +174,8 @@ class EvalRunner:
                     if not admitted:
                         break  # stopped for good, or wait until a running problem finishes
                     index, problem = queue.pop()
+                    if problem.id in to_retry:  # only now: a problem the budget never starts keeps its record
+                        self._retire(problem, outcome)
                     ctx = contextvars.copy_context()
                     future = pool.submit(ctx.run, self._safe_solve, problem, index)
                     running[future] = (index, problem, time.monotonic())

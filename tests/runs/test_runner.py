@@ -179,15 +179,17 @@ def test_retiring_errors_after_a_crash_does_not_duplicate_the_history(tmp_path):
         assert [r.problem_id for r in run.records()] == ["p0", "p1"]
 
 
-def test_run_budget_counts_failed_attempts_that_were_retried(tmp_path):
-    def costly_failure(problem, index):
-        raise ConnectionError("down")
-
+def test_run_budget_counts_failed_attempts_and_retries_only_what_it_starts(tmp_path):
     with RunDirectory.open(tmp_path) as run:
-        run.append(ProblemRecord(problem_id="p0", status="error", error="down", total=RoleUsage(calls=10)))
+        run.append(ProblemRecord(problem_id="p0", status="error", error="down", total=RoleUsage(calls=6)))
+        run.retire_errors({"p0"})  # an earlier session retried p0 ...
+        run.append(record(PROBLEMS[0], 0, calls=4))  # ... and it worked: 6 + 4 calls spent on it
+        run.append(ProblemRecord(problem_id="p1", status="error", error="down"))
         outcome = EvalRunner(run, record, budget=RunBudget(max_calls=10)).run(PROBLEMS)
-    assert outcome.retried == 1 and outcome.completed == 0
+        statuses = {r.problem_id: r.status for r in run.records()}
     assert outcome.stopped_by == "run budget reached: 10 LM calls >= --max-run-calls 10"
+    assert outcome.completed == 0 and outcome.retried == 0
+    assert statuses == {"p0": "ok", "p1": "error"}  # not started, so p1 keeps its record
 
 
 def test_known_worst_case_keeps_the_run_within_its_call_cap(tmp_path):
