@@ -62,8 +62,11 @@ MEMORY_HINTS = ("MemoryError", "Cannot allocate memory", "out of memory", "std::
 
 
 def _load_seccomp():
+    """Compile the filters (in a helper process) and install the shared one in this process (see ``_seccomp``)."""
     try:
-        return _seccomp.SeccompFilter(), ""
+        filters = _seccomp.SeccompFilter(_seccomp.compile_in_helper())
+        filters.install_shared()
+        return filters, ""
     except Exception as exc:  # noqa: BLE001 - reported to the host, which warns
         return None, f"{type(exc).__name__}: {exc}"
 
@@ -135,14 +138,15 @@ class ForkServer:
         self.pdeathsig = not in_pid_namespace
         self.prelude = _harness.build_prelude()
         _harness.prepare_server(self.prelude)
-        self.seccomp, self.seccomp_error = _load_seccomp() if seccomp else (None, "disabled by configuration")
-        self.pipeline = self.seccomp is not None  # see run()
         self.tmp_root = tempfile.mkdtemp(prefix="sstar-sbx-")
         self.runs = 0
         try:
             ctypes.CDLL(None).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         except (OSError, AttributeError):
             pass
+        # last: from here on the server itself runs under the shared filter
+        self.seccomp, self.seccomp_error = _load_seccomp() if seccomp else (None, "disabled by configuration")
+        self.pipeline = self.seccomp is not None  # see run()
 
     def hello(self) -> dict:
         return {"pid": self.pid, "seccomp": self.seccomp is not None, "seccomp_error": self.seccomp_error}
