@@ -9,7 +9,7 @@ import pytest
 import sstar_dspy
 
 # Run inside the sandbox worker by path (not imported as part of the package).
-WORKER_MODULES = {"sstar_dspy.sandbox._forkserver", "sstar_dspy.sandbox._harness"}
+WORKER_MODULES = {"sstar_dspy.sandbox._forkserver", "sstar_dspy.sandbox._harness", "sstar_dspy.sandbox._outcome"}
 MODULES = ["sstar_dspy"] + sorted(
     info.name
     for info in pkgutil.walk_packages(sstar_dspy.__path__, prefix="sstar_dspy.")

@@ -1,39 +1,41 @@
 """The fork server: a warm, clean interpreter that forks once per test (run as a script, stdlib only).
 
-Started by :mod:`sstar_dspy.sandbox.local` as ``python -I _forkserver.py`` with an empty environment,
-optionally inside bubblewrap. Protocol: one JSON object per line on stdin; replies on stdout.
+Started by :mod:`sstar_dspy.sandbox.local` as ``python -I -S _forkserver.py`` with an empty environment,
+optionally inside bubblewrap (``-S``: see :func:`_add_site_packages`). Protocol: one JSON object per line
+on stdin; replies on stdout.
 
 * ``{"op": "hello"}`` -> ``{"pid", "seccomp", "seccomp_error"}``.
 * ``{"op": "run", "code", "mode", "fn", "inputs": [str], "limits": {...}}`` -> one line per input:
-  ``{"status", "out" (base64 or null), "err", "wall", "cpu"}`` where ``status`` is a
-  :class:`~sstar_dspy.sandbox.results.Status` value (``executed`` for a clean run; grading is the
-  caller's job, so expected outputs never come here).
+  ``{"status", "out" (the output bytes decoded as UTF-8 with ``surrogateescape``, or null), "err", "wall",
+  "cpu"}`` where ``status`` is a :class:`~sstar_dspy.sandbox.results.Status` value (``executed`` for a
+  clean run; grading is the caller's job, so expected outputs never come here).
 
 The program is compiled once per request (a syntax error is a compile error without forking). Each
 test runs in a fresh child (see ``_harness.py``); the server enforces the wall-clock deadline with a
 pidfd and kills the child's whole process group with SIGKILL, then reaps any strays (it is a child
-subreaper). With seccomp on, the next test's child is forked and confined while the current one runs
-(it waits on a pipe until released). Replies of quick tests are written together (within 50 ms).
+subreaper). With seccomp on, the next test's child may be forked and confined while the current one
+runs (it waits on a pipe until released). Between one fork and the next the server does as little as
+it can (each page it writes then costs a copy-on-write fault, and each mapping and page it holds is
+copied by every fork): it waits for each test, keeps its files open (and, with seccomp, reaps it
+later), and turns finished tests into replies in batches (``_outcome.py``), written within 50 ms.
 """
 
 from __future__ import annotations
 
-import base64
 import ctypes
 import gc
 import json
 import os
 import select
-import shutil
 import signal
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _harness  # noqa: E402
+import _outcome  # noqa: E402
 import _seccomp  # noqa: E402
-from _harness import EXIT_MEMORY, EXIT_NO_TARGET, EXIT_OUTPUT, EXIT_UNSERIALISABLE  # noqa: E402
+from _harness import GO_FD  # noqa: E402
 
 del sys.path[0]  # user programs must not import the sandbox's own modules
 
@@ -56,9 +58,8 @@ def _fork() -> int:
     return pid
 
 
-ERROR_TAIL = 800
 REPLY_BATCH_S = 0.05  # a reply waits at most this long for the next one (the host allows seconds per reply)
-MEMORY_HINTS = ("MemoryError", "Cannot allocate memory", "out of memory", "std::bad_alloc")
+REPLY_BATCH_MAX = 16  # finished tests whose files stay open until their replies are written
 
 
 def _load_seccomp():
@@ -71,6 +72,58 @@ def _load_seccomp():
         return None, f"{type(exc).__name__}: {exc}"
 
 
+def _add_site_packages() -> None:
+    """Put site-packages (and the directories their .pth files name) on sys.path, as ``site`` would.
+
+    The server runs with ``-S``: the ``import`` lines of .pth files (editable-install finders, tool hooks)
+    are not run. They load modules (zipfile, pathlib, bz2, lzma...) whose memory and mappings every fork
+    would copy, and a judge's Python runs programs without them; programs still import any installed package.
+    """
+    import site
+
+    prefixes = [sys.prefix, sys.exec_prefix]
+    if sys.prefix != sys.base_prefix:  # a virtual environment: the base installation's too, if it includes them
+        try:
+            with open(os.path.join(sys.prefix, "pyvenv.cfg"), encoding="utf-8") as handle:
+                config = handle.read().replace(" ", "").lower()
+        except OSError:
+            config = ""
+        if "include-system-site-packages=true" in config:
+            prefixes += [sys.base_prefix, sys.base_exec_prefix]
+    for directory in site.getsitepackages(prefixes):
+        if not os.path.isdir(directory) or directory in sys.path:
+            continue
+        sys.path.append(directory)
+        for name in sorted(os.listdir(directory)):
+            if not name.endswith(".pth") or name.startswith("."):
+                continue
+            try:
+                with open(os.path.join(directory, name), encoding="utf-8") as handle:
+                    lines = handle.read().splitlines()
+            except (OSError, UnicodeDecodeError):
+                continue
+            for line in lines:
+                line = line.strip()
+                if line and not line.startswith(("#", "import ", "import\t")):
+                    path = os.path.join(directory, line)
+                    if os.path.exists(path) and path not in sys.path:
+                        sys.path.append(path)
+    site.setcopyright()
+    site.sethelper()
+
+
+def _make_tmp_root() -> str:
+    """A fresh private directory for the tests' working directories (``tempfile.mkdtemp`` without tempfile)."""
+    base = os.environ.get("TMPDIR") or "/tmp"  # noqa: S108 - a private tmpfs inside bubblewrap
+    while True:
+        path = f"{base}/sstar-sbx-{os.urandom(6).hex()}"
+        try:
+            os.mkdir(path, 0o700)
+            return path
+        except FileExistsError:
+            continue
+
+
 def _memfd(name: str, data: bytes = b"") -> int:
     fd = os.memfd_create(name, 0)
     if data:
@@ -79,53 +132,15 @@ def _memfd(name: str, data: bytes = b"") -> int:
     return fd
 
 
-def _read_all(fd: int, limit: int) -> tuple[bytes, int]:
-    size = os.lseek(fd, 0, os.SEEK_END)
-    return os.pread(fd, min(size, limit), 0), size
-
-
-def _tail(data: bytes) -> str:
-    text = data.decode("utf-8", errors="replace").strip()
-    return text[-ERROR_TAIL:]
-
-
-def _signal_name(signum: int) -> str:
+def _prepare(mode: str, text: str):
+    """A test input as its process needs it: stdin bytes, functional arguments, or the reply of a bad input."""
+    if mode != "functional":
+        return text.encode("utf-8")
     try:
-        return signal.Signals(signum).name
-    except ValueError:
-        return f"signal {signum}"
-
-
-def _classify(*, timed_out, wait_status, cpu, limits, mode, out_size, result, stderr) -> tuple[str, str]:
-    """Map how the child ended to (status, error)."""
-    timeout = limits["timeout_s"]
-    if timed_out:
-        return "time_limit", f"time limit exceeded: killed after {timeout:g} s wall"
-    if out_size >= limits["output_bytes"]:
-        return "output_limit", f"output limit exceeded ({limits['output_bytes']} bytes)"
-    if os.WIFSIGNALED(wait_status):
-        signum = os.WTERMSIG(wait_status)
-        if signum == signal.SIGXCPU or (signum == signal.SIGKILL and cpu >= int(timeout) + 1):
-            return "time_limit", f"CPU time limit exceeded ({cpu:.2f} s)"
-        if any(h in stderr for h in MEMORY_HINTS):
-            return "memory_limit", f"memory limit exceeded ({limits['memory_mb']} MB): {_signal_name(signum)}"
-        return "runtime_error", f"killed by {_signal_name(signum)}" + (f"\n{stderr}" if stderr else "")
-    code = os.WEXITSTATUS(wait_status)
-    if code == EXIT_MEMORY:
-        return "memory_limit", f"memory limit exceeded ({limits['memory_mb']} MB)\n{stderr}".strip()
-    if code == EXIT_OUTPUT:
-        return "output_limit", f"output limit exceeded ({limits['output_bytes']} bytes)"
-    if code == 254:
-        return "sandbox_error", "the sandbox could not confine the test process"
-    if code in (EXIT_NO_TARGET, EXIT_UNSERIALISABLE):
-        return "runtime_error", stderr
-    if code != 0:
-        if any(h in stderr for h in MEMORY_HINTS[1:]):
-            return "memory_limit", f"memory limit exceeded ({limits['memory_mb']} MB)\n{stderr}".strip()
-        return "runtime_error", stderr or f"exit code {code}"
-    if mode == "functional" and result is None:
-        return "runtime_error", "the program exited before the function returned a value"
-    return "executed", ""
+        return [json.loads(line) for line in text.split("\n") if line.strip()]
+    except ValueError as exc:
+        err = f"test input is not one JSON value per line: {exc}"
+        return {"status": "invalid_test", "out": None, "err": err, "wall": 0.0, "cpu": 0.0}
 
 
 class ForkServer:
@@ -138,84 +153,93 @@ class ForkServer:
         self.pdeathsig = not in_pid_namespace
         self.prelude = _harness.build_prelude()
         _harness.prepare_server(self.prelude)
-        self.tmp_root = tempfile.mkdtemp(prefix="sstar-sbx-")
+        self.tmp_root = _make_tmp_root()
         self.runs = 0
+        self.null = os.open(os.devnull, os.O_RDWR)
         try:
             ctypes.CDLL(None).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         except (OSError, AttributeError):
             pass
-        # last: from here on the server itself runs under the shared filter
         self.seccomp, self.seccomp_error = _load_seccomp() if seccomp else (None, "disabled by configuration")
         self.pipeline = self.seccomp is not None  # see run()
 
     def hello(self) -> dict:
         return {"pid": self.pid, "seccomp": self.seccomp is not None, "seccomp_error": self.seccomp_error}
 
-    def run(self, request: dict, send) -> None:
+    def run(self, request: dict, replies) -> None:
+        """Run the program on every input and write one reply line per input to ``replies``, in order."""
         limits, mode, inputs = request["limits"], request["mode"], request["inputs"]
         try:
             code = compile(request["code"], "<solution>", "exec")
         except (SyntaxError, ValueError) as exc:
             detail = "".join(__import__("traceback").format_exception_only(type(exc), exc)).strip()
-            for _ in inputs:
-                send({"status": "compile_error", "out": None, "err": detail[-ERROR_TAIL:], "wall": 0.0, "cpu": 0.0})
+            reply = {"status": "compile_error", "out": None, "err": detail[-_outcome.ERROR_TAIL :], "wall": 0.0}
+            replies.write((json.dumps({**reply, "cpu": 0.0}) + "\n") * len(inputs))
             return
         self.prelude["__name__"] = "__main__" if mode == "stdin" else "solution"
-        reseed = _harness.uses_random(request["code"])
-        setup = (code, mode, request.get("fn"), limits, _harness.rlimits_for(limits), reseed)
+        setup = (code, mode, request.get("fn"), _harness.rlimits_for(limits), _harness.uses_random(request["code"]))
+        prepared = [_prepare(mode, text) for text in inputs]  # all per-test parsing before the first fork
         # Pipelined when seccomp confines the tests (they cannot fork, signal or trace a sibling): the next test's
         # process is forked and confined while the current one runs, and waits on its "go" pipe. Without seccomp a
         # test may leave processes behind, so each test then has the server (and its namespace) to itself.
         pipeline = self.pipeline and request.get("pipeline", True)  # the host turns it off when cores are all busy
-        ahead = None
+        ahead, finished, reported = None, [], time.monotonic()
         try:
-            for index, text in enumerate(inputs):
-                current = ahead if ahead is not None else self._spawn(setup, text)
+            for index, data in enumerate(prepared):
+                current = ahead if ahead is not None else self._spawn(setup, data)
                 ahead = None
                 started = self._go(current)
-                if pipeline and index + 1 < len(inputs):
-                    ahead = self._spawn(setup, inputs[index + 1])
-                send(self._collect(current, started, limits, mode))
+                if pipeline and index + 1 < len(prepared):
+                    ahead = self._spawn(setup, prepared[index + 1])
+                finished.append(self._wait(current, started, limits["timeout_s"]))
+                if len(finished) >= REPLY_BATCH_MAX or time.monotonic() - reported >= REPLY_BATCH_S:
+                    self._report(finished, limits, mode, replies)
+                    reported = time.monotonic()
+            self._report(finished, limits, mode, replies)
         finally:
-            if ahead is not None:  # a failed send (host gone): drop the waiting test process
+            if ahead is not None:  # a failed write (host gone): drop the waiting test process
                 self._discard(ahead)
+            for test in finished:  # not reported (host gone)
+                if "fds" in test:
+                    _outcome.release(test)
+            for fd in range(GO_FD + 1):  # let go of the last test's files (see _spawn)
+                os.dup2(self.null, fd)
 
-    def _spawn(self, setup: tuple, text: str) -> dict:
-        """Fork and confine a test process for ``text``; it waits for :meth:`_go` before running the program."""
-        code, mode, function_name, limits, rlimits, reseed = setup
-        args = None
-        if mode == "functional":
-            try:
-                args = [json.loads(line) for line in text.split("\n") if line.strip()]
-            except ValueError as exc:
-                err = f"test input is not one JSON value per line: {exc}"
-                return {"done": {"status": "invalid_test", "out": None, "err": err, "wall": 0.0, "cpu": 0.0}}
-        stdin_data = text.encode("utf-8") if mode == "stdin" else b""
-        fds = {
-            "stdin": _memfd("stdin", stdin_data),
-            "stdout": _memfd("stdout"),
-            "stderr": _memfd("stderr"),
-            "result": _memfd("result"),
-        }
+    @staticmethod
+    def _report(finished: list, limits: dict, mode: str, replies) -> None:
+        """Write (and flush) the replies of the finished tests, in order; closes their files."""
+        if not finished:
+            return
+        lines = []
+        while finished:
+            lines.append(json.dumps(_outcome.reply(finished.pop(0), limits, mode)))
+        replies.write("\n".join(lines) + "\n")
+        replies.flush()
+
+    def _spawn(self, setup: tuple, data) -> dict:
+        """Fork and confine a test process for ``data``; it waits for :meth:`_go` before running the program."""
+        code, mode, function_name, rlimits, reseed = setup
+        if isinstance(data, dict):  # an input that cannot run (see _prepare)
+            return {"done": data}
+        args, stdin_data = (data, b"") if mode == "functional" else (None, data)
+        fds = (_memfd("stdin", stdin_data), _memfd("stdout"), _memfd("stderr"), _memfd("result"))
         go_read, go_write = os.pipe2(os.O_CLOEXEC)
         self.runs += 1
         workdir = f"{self.tmp_root}/{self.runs}"
         os.mkdir(workdir, 0o700)
         os.chdir(workdir)  # inherited (the server itself only uses absolute paths)
+        # the child's fds 0-4 as it needs them, inherited: it only closes the rest (the server's own fds are >= 5)
+        for target, fd in enumerate((*fds, go_read)):
+            os.dup2(fd, target)
+        os.close(go_read)
         loader = self.seccomp.load_for if self.seccomp is not None else None
         pid = _fork()
         if pid == 0:
             _harness.run_child(
                 code=code, mode=mode, function_name=function_name, args=args, namespace=self.prelude,
-                server_pid=self.pid, workdir="", rlimits=rlimits, fds=fds, seccomp_loader=loader,
-                pdeathsig=self.pdeathsig, reseed=reseed, go_fd=go_read,
+                server_pid=self.pid, rlimits=rlimits, seccomp_loader=loader, pdeathsig=self.pdeathsig, reseed=reseed,
             )  # fmt: skip
             os._exit(255)  # unreachable
-        os.close(go_read)
-        try:
-            os.setpgid(pid, pid)  # before it is released: it runs (and is killed) as its own process group
-        except OSError:  # it already died confining itself: collected (and reported) as such
-            pass
         return {"pid": pid, "fds": fds, "go": go_write, "workdir": workdir}
 
     @staticmethod
@@ -237,57 +261,39 @@ class ForkServer:
             os.killpg(test["pid"], signal.SIGKILL)
         except OSError:
             pass
-        os.wait4(test["pid"], 0)
-        for fd in test["fds"].values():
-            os.close(fd)
-        shutil.rmtree(test["workdir"], ignore_errors=True)
+        _outcome.release(test)
 
-    def _collect(self, test: dict, start: float, limits: dict, mode: str) -> dict:
-        """Wait for a released test process (killing it at the deadline) and report how it ended."""
+    def _wait(self, test: dict, start: float, timeout_s: float) -> dict:
+        """Wait for a released test process to end (killing it at the deadline); adds how it ended to ``test``.
+
+        With seccomp the process could not start others, so it is only reaped (wait status and CPU time) when
+        its reply is written (``_outcome.reap``); without, it and whatever it left are reaped here.
+        """
         if "done" in test:
-            return test["done"]
-        pid, fds, workdir = test["pid"], test["fds"], test["workdir"]
-        timed_out = self._wait_deadline(pid, limits["timeout_s"] - (time.monotonic() - start))
+            return test
+        pid = test["pid"]
+        test["timed_out"] = self._wait_deadline(pid, timeout_s - (time.monotonic() - start))
         try:
             os.killpg(pid, signal.SIGKILL)  # the child and anything it started; the group outlives a zombie
         except OSError:
             pass
-        _, wait_status, usage = os.wait4(pid, 0)
-        wall = time.monotonic() - start
+        test["wall"] = time.monotonic() - start
         if self.seccomp is None:  # without seccomp the program may have forked (and left its process group)
+            _outcome.reap(test)
             if self.in_pid_namespace:
                 try:
                     os.kill(-1, signal.SIGKILL)  # everything in this namespace except us (its init)
                 except OSError:
                     pass
             self._reap_strays(pid)  # orphans come to us (subreaper)
-        cpu = usage.ru_utime + usage.ru_stime
-        out, out_size = _read_all(fds["stdout"], limits["output_bytes"])
-        err, _ = _read_all(fds["stderr"], 1 << 16)
-        result, result_size = _read_all(fds["result"], limits["output_bytes"])
-        for fd in fds.values():
-            os.close(fd)
-        try:
-            os.rmdir(workdir)
-        except OSError:  # the program left files behind
-            shutil.rmtree(workdir, ignore_errors=True)
-        status, error = _classify(
-            timed_out=timed_out, wait_status=wait_status, cpu=cpu, limits=limits, mode=mode,
-            out_size=max(out_size, result_size), result=result if result_size else None, stderr=_tail(err),
-        )  # fmt: skip
-        payload = result if mode == "functional" else out
-        encoded = base64.b64encode(payload).decode("ascii") if status == "executed" else None
-        if status != "executed" and mode == "stdin" and out:
-            encoded = base64.b64encode(out).decode("ascii")  # partial output helps debugging feedback
-        return {"status": status, "out": encoded, "err": error, "wall": round(wall, 6), "cpu": round(cpu, 6)}
+        return test
 
     @staticmethod
-    def _wait_deadline(pid: int, timeout_s: float) -> bool:
+    def _wait_deadline(pid: int, timeout_s: float, poller=select.poll()) -> bool:  # noqa: B008 - one, reused
         """Block until the child exits or the deadline passes; True when it timed out."""
         pidfd = os.pidfd_open(pid)
+        poller.register(pidfd, select.POLLIN)
         try:
-            poller = select.poll()
-            poller.register(pidfd, select.POLLIN)
             deadline = time.monotonic() + timeout_s
             while True:
                 remaining = deadline - time.monotonic()
@@ -296,6 +302,7 @@ class ForkServer:
                 if remaining <= 0:
                     return True
         finally:
+            poller.unregister(pidfd)
             os.close(pidfd)
 
     def _reap_strays(self, pgid: int) -> None:
@@ -314,8 +321,20 @@ class ForkServer:
                     break
 
 
+def _claim_child_fds() -> None:
+    """Occupy fds 0-4 (a test process's stdio, result file and go pipe) so the server's own fds are all >= 5."""
+    while True:
+        fd = os.open(os.devnull, os.O_RDWR)
+        if fd > GO_FD:
+            os.close(fd)
+            return
+
+
 def main() -> None:
     """Serve requests from stdin until EOF; stdio fds are moved away so children cannot reach them."""
+    _claim_child_fds()
+    if sys.flags.no_site:
+        _add_site_packages()
     requests = os.fdopen(os.dup(0), "r", encoding="utf-8")
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
     null = os.open(os.devnull, os.O_RDWR)
@@ -324,30 +343,19 @@ def main() -> None:
     server = ForkServer(in_pid_namespace="--pid-namespace" in sys.argv[1:], seccomp="--no-seccomp" not in sys.argv[1:])
     gc.freeze()  # the collector in a child never walks (and so never copies) the server's objects
 
-    last_flush = [time.monotonic()]
-
-    def send(obj: dict) -> None:  # replies of quick tests go out together (fewer writes and wake-ups of the host)
-        replies.write(json.dumps(obj) + "\n")
-        if time.monotonic() - last_flush[0] >= REPLY_BATCH_S:
-            flush()
-
-    def flush() -> None:
-        replies.flush()
-        last_flush[0] = time.monotonic()
-
     try:
         for line in requests:
             request = json.loads(line)
             op = request.get("op")
             if op == "hello":
-                send(server.hello())
+                replies.write(json.dumps(server.hello()) + "\n")
             elif op == "run":
-                server.run(request, send)
+                server.run(request, replies)
             else:
-                send({"fatal": f"unknown op {op!r}"})
-            flush()
+                replies.write(json.dumps({"fatal": f"unknown op {op!r}"}) + "\n")
+            replies.flush()
     finally:
-        shutil.rmtree(server.tmp_root, ignore_errors=True)
+        _outcome.remove_tree(server.tmp_root)
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@
 This module runs inside the sandbox worker (``_forkserver.py``), which imports it by path; it uses the
 standard library only and never imports ``sstar_dspy``. After ``fork()`` the child calls
 :func:`run_child`, which never returns: it confines itself (process group, parent-death signal,
-rlimits, fresh stdio on memfds, empty working directory, seccomp), runs the program once and exits
-with one of the codes below. The parent classifies the run from the exit status, the resource usage
+only the fds the server put on 0-4 for it: stdio and result memfds and its go pipe, rlimits, seccomp;
+the server forked it in an empty working directory), runs the program once and exits with one of the
+codes below. The parent classifies the run from the exit status, the resource usage
 and the sizes of the output files, never from anything the program could print to look like success.
 """
 
@@ -104,7 +105,7 @@ def prepare_server(prelude: dict) -> None:
     Ignores SIGXFSZ/SIGPIPE (inherited: EFBIG/EPIPE become exceptions, as programs expect), drops the
     interpreter's own exit handlers, installs ``exit``/``quit``, LiveCodeBench's recursion limit and the
     prelude namespace's streams, and builds
-    the text streams over fds 0/1/2 that each child adopts after ``dup2``-ing its memfds there.
+    the text streams over fds 0/1/2 (where the server puts each child's memfds before forking it).
     """
     for sig in (signal.SIGXFSZ, signal.SIGPIPE):
         signal.signal(sig, signal.SIG_IGN)
@@ -160,23 +161,18 @@ def rlimits_for(limits: dict) -> list[tuple[int, int]]:
     ]
 
 
-def _confine(*, server_pid: int, workdir: str, rlimits: list, fds: dict, pdeathsig: bool, go_fd: int | None) -> None:
-    """Process group, parent-death signal, stdio, working directory and rlimits (before any user code)."""
-    if go_fd is None:  # otherwise the server has made it a group leader before releasing it
-        os.setpgid(0, 0)
+def _confine(*, server_pid: int, rlimits: list, pdeathsig: bool) -> None:
+    """Process group, parent-death signal, an fd table of just fds 0-4, and rlimits (before any user code).
+
+    The server forked this process with its stdio, result file and go pipe already on fds 0-4 and in its
+    working directory.
+    """
+    os.setpgid(0, 0)  # it runs, and is killed, as its own process group
     if pdeathsig and _PRCTL is not None:  # in bubblewrap the pid namespace dies with the server anyway
         _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         if os.getppid() != server_pid:  # the server died between fork and prctl
             os._exit(1)
-    os.dup2(fds["stdin"], 0)
-    os.dup2(fds["stdout"], 1)
-    os.dup2(fds["stderr"], 2)
-    os.dup2(fds["result"], RESULT_FD)
-    if go_fd is not None:
-        os.dup2(go_fd, GO_FD)
-    os.closerange(GO_FD + 1 if go_fd is not None else RESULT_FD + 1, 1 << 16)  # protocol pipes, memfd originals...
-    if workdir:  # else the server forked it there
-        os.chdir(workdir)
+    os.closerange(GO_FD + 1, 1 << 16)  # protocol pipes, memfd originals, other tests' files...
     for which, value in rlimits:
         resource.setrlimit(which, (value, value))
 
@@ -255,38 +251,34 @@ def run_child(
     args: list | None,
     namespace: dict,
     server_pid: int,
-    workdir: str,
     rlimits: list,
-    fds: dict,
     seccomp_loader,
     pdeathsig: bool = True,
     reseed: bool = True,
-    go_fd: int | None = None,
 ) -> None:
-    """Confine this (forked) process, run the compiled program once, and ``os._exit``. Never returns.
+    """Confine this (forked) process, wait to be released, run the compiled program once, ``os._exit``.
 
-    ``namespace`` is the server's prelude namespace (see :func:`prepare_server`), already named for the
-    mode: this process's copy-on-write copy of it becomes the program's globals, without a per-name copy.
-    With ``go_fd``, the confined process waits until the server writes to that pipe (it prepares the next
-    test while the current one runs) and exits unrun when the pipe closes without a byte.
+    Never returns. ``namespace`` is the server's prelude namespace (see :func:`prepare_server`), already
+    named for the mode: this process's copy-on-write copy of it becomes the program's globals, without a
+    per-name copy. The process waits until the server writes a byte to the go pipe (fd 4: the server may
+    prepare it while the previous test runs) and exits unrun when the pipe closes.
     """
     status = 1
     try:
-        _confine(server_pid=server_pid, workdir=workdir, rlimits=rlimits, fds=fds, pdeathsig=pdeathsig, go_fd=go_fd)
+        _confine(server_pid=server_pid, rlimits=rlimits, pdeathsig=pdeathsig)
         if reseed:
             random.seed()  # a fresh seed per run, as a new interpreter would have (costs ~40 page faults)
         if seccomp_loader is not None:
             seccomp_loader(os.getpid())
     except BaseException:  # noqa: BLE001 - the harness could not set up: never run unconfined
         os._exit(254)
-    if go_fd is not None:
-        try:
-            released = os.read(GO_FD, 1) == b"g"
-            os.close(GO_FD)
-        except BaseException:  # noqa: BLE001
-            os._exit(254)
-        if not released:
-            os._exit(0)
+    try:
+        released = os.read(GO_FD, 1) == b"g"
+        os.close(GO_FD)
+    except BaseException:  # noqa: BLE001
+        os._exit(254)
+    if not released:
+        os._exit(0)
     try:
         exec(code, namespace)  # noqa: S102 - this process is the sandbox
         if mode == "functional":

@@ -16,7 +16,6 @@ Example:
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import os
@@ -78,7 +77,8 @@ class ForkServerProcess:
         if use_bwrap and prefix is None:
             raise WorkerError("bubblewrap (bwrap) is not installed")
         flags = (["--pid-namespace"] if prefix else []) + ([] if seccomp else ["--no-seccomp"])
-        argv = [*(prefix or []), sys.executable, "-I", SERVER_SCRIPT, *flags]
+        # -S: the server puts site-packages on sys.path itself, without running .pth import hooks (see _forkserver)
+        argv = [*(prefix or []), sys.executable, "-I", "-S", SERVER_SCRIPT, *flags]
         self.bwrap = prefix is not None
         self._proc = (
             _spawner()
@@ -168,13 +168,12 @@ class ForkServerProcess:
 
 def _raw_run(reply: dict) -> RawRun:
     out = reply.get("out")
-    actual, error = None, reply.get("err", "")
+    actual, error = out, reply.get("err", "")
     if out is not None:
-        data = base64.b64decode(out)
         try:
-            actual = data.decode("utf-8")
-        except UnicodeDecodeError:
-            actual = data.decode("utf-8", errors="replace")
+            out.encode("utf-8")
+        except UnicodeEncodeError:  # the server decoded bytes that are not UTF-8 with surrogateescape
+            actual = out.encode("utf-8", "surrogateescape").decode("utf-8", errors="replace")
             note = "output is not valid UTF-8 (undecodable bytes shown as U+FFFD)"
             error = f"{error}\n{note}".strip()
     return RawRun(Status(reply["status"]), actual, error, float(reply.get("wall", 0.0)), float(reply.get("cpu", 0.0)))
