@@ -68,6 +68,8 @@ def _load_seccomp():
         filters = _seccomp.SeccompFilter(_seccomp.compile_in_helper())
         filters.install_shared()
         return filters, ""
+    except _seccomp.SeccompUnavailableError as exc:  # e.g. "ModuleNotFoundError: No module named 'pyseccomp'"
+        return None, str(exc)
     except Exception as exc:  # noqa: BLE001 - reported to the host, which warns
         return None, f"{type(exc).__name__}: {exc}"
 
@@ -240,6 +242,7 @@ class ForkServer:
                 server_pid=self.pid, rlimits=rlimits, seccomp_loader=loader, pdeathsig=self.pdeathsig, reseed=reseed,
             )  # fmt: skip
             os._exit(255)  # unreachable
+        os.dup2(self.null, 2)  # whatever the server itself might print (a warning) goes nowhere, as before
         return {"pid": pid, "fds": fds, "go": go_write, "workdir": workdir}
 
     @staticmethod

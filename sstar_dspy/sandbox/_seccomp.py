@@ -56,6 +56,10 @@ BPF_JEQ_K = 0x15
 INSN_SIZE = 8  # struct sock_filter: u16 code, u8 jt, u8 jf, u32 k (native byte order)
 
 
+class SeccompUnavailableError(RuntimeError):
+    """The helper process could not compile the filters (its message names what it raised)."""
+
+
 class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_char_p)]
 
@@ -93,7 +97,7 @@ def compile_programs() -> tuple[bytes, bytes]:
 
 
 def compile_in_helper() -> tuple[bytes, bytes]:
-    """:func:`compile_programs` in a short-lived child process; raises what it raised (as RuntimeError)."""
+    """:func:`compile_programs` in a short-lived child process; raises :class:`SeccompUnavailableError` if it failed."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - child
@@ -116,7 +120,7 @@ def compile_in_helper() -> tuple[bytes, bytes]:
     os.waitpid(pid, 0)
     data = b"".join(chunks)
     if not data.startswith(b"ok "):
-        raise RuntimeError(data[6:].decode(errors="replace") or "the seccomp compiler process died")
+        raise SeccompUnavailableError(data[6:].decode(errors="replace") or "the seccomp compiler process died")
     header, _, programs = data.partition(b"\n")
     split = int(header[3:])
     return programs[:split], programs[split:]
