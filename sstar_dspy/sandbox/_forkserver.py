@@ -179,12 +179,13 @@ class ForkServer:
             replies.write((json.dumps({**reply, "cpu": 0.0}) + "\n") * len(inputs))
             return
         self.prelude["__name__"] = "__main__" if mode == "stdin" else "solution"
-        setup = (code, mode, request.get("fn"), _harness.rlimits_for(limits), _harness.uses_random(request["code"]))
         prepared = [_prepare(mode, text) for text in inputs]  # all per-test parsing before the first fork
         # Pipelined when seccomp confines the tests (they cannot fork, signal or trace a sibling): the next test's
         # process is forked and confined while the current one runs, and waits on its "go" pipe. Without seccomp a
         # test may leave processes behind, so each test then has the server (and its namespace) to itself.
         pipeline = self.pipeline and request.get("pipeline", True)  # the host turns it off when cores are all busy
+        rlimits, reseed = _harness.rlimits_for(limits), _harness.uses_random(request["code"])
+        setup = (code, mode, request.get("fn"), rlimits, reseed, pipeline)
         ahead, finished, reported = None, [], time.monotonic()
         try:
             for index, data in enumerate(prepared):
@@ -219,13 +220,13 @@ class ForkServer:
         replies.flush()
 
     def _spawn(self, setup: tuple, data) -> dict:
-        """Fork and confine a test process for ``data``; it waits for :meth:`_go` before running the program."""
-        code, mode, function_name, rlimits, reseed = setup
+        """Fork a test process for ``data``; pipelined, it confines itself and waits for :meth:`_go` to run."""
+        code, mode, function_name, rlimits, reseed, pipeline = setup
         if isinstance(data, dict):  # an input that cannot run (see _prepare)
             return {"done": data}
         args, stdin_data = (data, b"") if mode == "functional" else (None, data)
         fds = (_memfd("stdin", stdin_data), _memfd("stdout"), _memfd("stderr"), _memfd("result"))
-        go_read, go_write = os.pipe2(os.O_CLOEXEC)
+        go_read, go_write = os.pipe2(os.O_CLOEXEC) if pipeline else (self.null, None)  # not prepared ahead: runs now
         self.runs += 1
         workdir = f"{self.tmp_root}/{self.runs}"
         os.mkdir(workdir, 0o700)
@@ -233,13 +234,15 @@ class ForkServer:
         # the child's fds 0-4 as it needs them, inherited: it only closes the rest (the server's own fds are >= 5)
         for target, fd in enumerate((*fds, go_read)):
             os.dup2(fd, target)
-        os.close(go_read)
+        if pipeline:
+            os.close(go_read)
         loader = self.seccomp.load_for if self.seccomp is not None else None
         pid = _fork()
         if pid == 0:
             _harness.run_child(
                 code=code, mode=mode, function_name=function_name, args=args, namespace=self.prelude,
                 server_pid=self.pid, rlimits=rlimits, seccomp_loader=loader, pdeathsig=self.pdeathsig, reseed=reseed,
+                wait_for_go=pipeline,
             )  # fmt: skip
             os._exit(255)  # unreachable
         os.dup2(self.null, 2)  # whatever the server itself might print (a warning) goes nowhere, as before
@@ -248,7 +251,7 @@ class ForkServer:
     @staticmethod
     def _go(test: dict) -> float:
         """Let a spawned test process run its program; returns the start time of its wall-clock limit."""
-        if "done" not in test:
+        if "done" not in test and test["go"] is not None:
             try:
                 os.write(test["go"], b"g")
             except OSError:  # it died while confining itself: collected (and reported) as such
@@ -259,7 +262,8 @@ class ForkServer:
     def _discard(self, test: dict) -> None:
         if "done" in test:
             return
-        os.close(test["go"])  # reads EOF: it exits without running the program
+        if test["go"] is not None:
+            os.close(test["go"])  # reads EOF: it exits without running the program
         try:
             os.killpg(test["pid"], signal.SIGKILL)
         except OSError:
