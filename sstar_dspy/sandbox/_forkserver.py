@@ -40,7 +40,7 @@ from _harness import GO_FD  # noqa: E402
 del sys.path[0]  # user programs must not import the sandbox's own modules
 
 _PR_SET_CHILD_SUBREAPER = 36
-_LIBC = ctypes.CDLL(None, use_errno=True)
+_LIBC = ctypes.PyDLL(None, use_errno=True)  # holds the GIL through the call: no release and re-take around fork
 _LIBC.fork.restype = ctypes.c_int
 
 

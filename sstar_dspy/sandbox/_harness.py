@@ -36,7 +36,7 @@ TRACEBACK_FRAMES = 30  # last frames of a traceback worth printing (deep recursi
 _PR_SET_PDEATHSIG = 1
 _PR_SET_DUMPABLE = 4
 try:
-    _PRCTL = ctypes.CDLL(None, use_errno=True).prctl  # resolved once, in the server
+    _PRCTL = ctypes.PyDLL(None, use_errno=True).prctl  # resolved once, in the server; keeps the GIL
 except (OSError, AttributeError):
     _PRCTL = None
 

@@ -163,7 +163,7 @@ class SeccompFilter:
         self._fprog_address = ctypes.addressof(self._fprog)
         self._shared_buffer = ctypes.create_string_buffer(shared, len(shared))
         self._shared_fprog = _SockFprog(len(shared) // INSN_SIZE, ctypes.cast(self._shared_buffer, ctypes.c_char_p))
-        self._prctl = ctypes.CDLL(None, use_errno=True).prctl
+        self._prctl = ctypes.PyDLL(None, use_errno=True).prctl  # a test process never releases the GIL for it
         self._prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong]
         self._no_new_privs = False
 
