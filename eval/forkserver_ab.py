@@ -6,7 +6,8 @@ is started as that version's backend starts it (its environment and bubblewrap o
 ``local.py`` uses it), warmed up, and fed the benchmark's 8 candidates x 10 tests in rounds that alternate
 between the versions (so a busy machine slows them alike). Reported per test: CPU of the server and its
 test processes (``/proc``, clock ticks), minor page faults (server plus reaped test processes), and wall
-time of the round.
+time of the round; medians over all rounds of ``--servers`` servers per version (where objects land in
+memory, and so how many pages a test copies, varies a little from one server start to the next).
 
 Usage:
     python eval/forkserver_ab.py --rounds 16 /tmp/base .
@@ -120,12 +121,15 @@ def main() -> None:
     parser.add_argument("--tests", type=int, default=10, help="tests per candidate")
     parser.add_argument("--size", type=int, default=100, help="integers per test input")
     parser.add_argument("--pipeline", action="store_true", help="prepare the next test ahead (the 1-worker row)")
+    parser.add_argument(
+        "--servers", type=int, default=2, help="servers per version (page faults vary by ~5 between server starts)"
+    )
     args = parser.parse_args()
     for root in args.roots:
         if not os.path.isfile(os.path.join(root, "sstar_dspy", "sandbox", "_forkserver.py")):
             parser.error(f"{root} holds no sstar_dspy/sandbox/_forkserver.py: pass a checkout or package copy")
     work = requests(args.pipeline, args.tests, args.size)
-    versions = [Version(root, work) for root in args.roots]
+    versions = [Version(root, work) for _ in range(args.servers) for root in args.roots]
     try:
         for index in range(args.rounds):
             for version in versions if index % 2 == 0 else versions[::-1]:
@@ -136,11 +140,15 @@ def main() -> None:
     print(f"{args.rounds} rounds, pipeline={args.pipeline}, load average {os.getloadavg()[0]:.2f}")
     print("| version | CPU ms/test (median) | CPU ms/test (lower quartile) | page faults/test | wall ms/test |")
     print("|---|---|---|---|---|")
-    for version in versions:
-        quartile = statistics.quantiles(version.cpu_ms, n=4)[0]
+    for root in dict.fromkeys(version.root for version in versions):
+        mine = [version for version in versions if version.root == root]
+        cpu = [x for version in mine for x in version.cpu_ms]
+        faults = [x for version in mine for x in version.faults]
+        wall = [x for version in mine for x in version.wall_ms]
+        quartile = statistics.quantiles(cpu, n=4)[0]
         print(
-            f"| {version.root} | {statistics.median(version.cpu_ms):.2f} | {quartile:.2f} | "
-            f"{statistics.median(version.faults):.0f} | {statistics.median(version.wall_ms):.2f} |"
+            f"| {root} | {statistics.median(cpu):.2f} | {quartile:.2f} | {statistics.median(faults):.0f} | "
+            f"{statistics.median(wall):.2f} |"
         )
 
 
