@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import dspy
 
+from sstar_dspy.program_hints import silent_program_hint
+
 __all__ = ["debug_demos", "generate_demos"]
 
 _STDIN_PROBLEM = """The first line holds n (1 <= n <= 100). The second line holds n integers separated by spaces \
@@ -68,8 +70,7 @@ _FUNCTIONAL_CODE = """class Solution:
     def countEven(self, nums: List[int]) -> int:
         return sum(1 for x in nums if x % 2 == 0)"""
 
-_DEBUG_PROGRAM = """def largest(values):
-    return max(values)"""
+_DEBUG_PROGRAM = _STDIN_CODE.removesuffix("\n\n\nmain()")  # the same program without the call
 
 _DEBUG_FEEDBACK = """Test 1: FAILED (wrong answer)
   input:
@@ -79,11 +80,12 @@ _DEBUG_FEEDBACK = """Test 1: FAILED (wrong answer)
 9
   actual output:
 (nothing: the program printed nothing; it must read the input and print the answer)
-Passed 0 of 1 public tests."""
+Passed 0 of 1 public tests.
+""" + (silent_program_hint(_DEBUG_PROGRAM) or "")
 
 _DEBUG_DIAGNOSIS = (
-    "The program only defines a function: it never reads standard input and never prints, so its "
-    "output is empty. It must read n and the n values from stdin and print the maximum."
+    "The program defines main() but never calls it, so nothing runs: it reads no input and prints nothing. "
+    "Calling main() at the end of the program fixes it; the parsing and the answer are already right."
 )
 
 
@@ -102,7 +104,7 @@ def generate_demos() -> list[dspy.Example]:
 
 
 def debug_demos() -> list[dspy.Example]:
-    """One example for the ``debug`` predictor (:class:`DebugCode`): a stdin program that printed nothing."""
+    """One example for the ``debug`` predictor (:class:`DebugCode`): a stdin program that never calls main()."""
     return [
         dspy.Example(
             problem=_STDIN_PROBLEM,

@@ -32,7 +32,8 @@ from typing import Literal
 
 from sstar_dspy.budget import BudgetExhaustedError, CallUsage
 from sstar_dspy.candidate import Candidate, DebugRound, RoundCost
-from sstar_dspy.problem import TestCase
+from sstar_dspy.problem import Mode, TestCase
+from sstar_dspy.program_hints import silent_program_hint
 from sstar_dspy.sandbox.results import Status, TestResult
 from sstar_dspy.signatures import extract_code
 from sstar_dspy.solve_context import LMCallError, SolveContext
@@ -61,8 +62,15 @@ def _clip(text: str | None, limit: int = _MAX_FIELD_CHARS) -> str:
     return text if len(text) <= limit else text[: limit // 2] + "\n...[truncated]...\n" + text[-limit // 2 :]
 
 
-def format_feedback(results: list[TestResult]) -> str:
-    """Render public-test results for the debugger: input, expected vs actual, error tail."""
+def format_feedback(results: list[TestResult], program: str | None = None) -> str:
+    """Render public-test results for the debugger: input, expected vs actual, error tail.
+
+    Args:
+        results: The public-test results of one program.
+        program: The stdin program that produced them (None for functional problems). When every
+            failing test printed nothing, a static hint from :func:`silent_program_hint` (e.g. "defines
+            main() but never calls it") is appended.
+    """
     if not results:
         return "There are no public tests."
     blocks = []
@@ -79,17 +87,27 @@ def format_feedback(results: list[TestResult]) -> str:
             lines += ["  error:", _clip(r.error, 800)]
         blocks.append("\n".join(lines))
     passed = sum(r.passed for r in results)
-    return "\n".join([*blocks, f"Passed {passed} of {len(results)} public tests."])
+    blocks.append(f"Passed {passed} of {len(results)} public tests.")
+    failed = [r for r in results if not r.passed]
+    if program and failed and all(r.status is Status.WRONG_ANSWER and not (r.actual or "").strip() for r in failed):
+        hint = silent_program_hint(program)
+        if hint:
+            blocks.append(hint)
+    return "\n".join(blocks)
 
 
-def format_history(rounds: list[DebugRound]) -> str:
-    """Earlier rounds (all but the latest) as text for the full-history context mode."""
+def _stdin_program(program: str, mode: Mode | None) -> str | None:
+    return program if mode is Mode.STDIN else None
+
+
+def format_history(rounds: list[DebugRound], mode: Mode | None = None) -> str:
+    """Earlier rounds (all but the latest) as text for the full-history context mode (``mode``: hints for stdin)."""
     parts = []
     for r in rounds:
         part = [f"[Round {r.round} program]", r.program or "(no program)"]
         if r.reasoning:
             part[0:0] = [f"[Round {r.round} diagnosis]", r.reasoning]
-        part += [f"[Round {r.round} feedback]", format_feedback(r.public_results)]
+        part += [f"[Round {r.round} feedback]", format_feedback(r.public_results, _stdin_program(r.program, mode))]
         parts.append("\n".join(part))
     return "\n\n".join(parts)
 
@@ -169,9 +187,9 @@ def run_sample(ctx: SolveContext, index: int, rollout_id: int, rounds: int, cont
                 "debug",
                 rollout_id=rollout_id,
                 **problem_inputs(ctx),
-                history=format_history(earlier),
+                history=format_history(earlier, ctx.problem.mode),
                 program=last.program,
-                feedback=format_feedback(last.public_results),
+                feedback=format_feedback(last.public_results, _stdin_program(last.program, ctx.problem.mode)),
             )
             fixed = extract_code(pred.code)
             if not fixed:

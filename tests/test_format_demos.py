@@ -77,4 +77,4 @@ def test_demos_are_rendered_before_the_problem_in_generate_and_debug_prompts():
     assert "countEven" in generate.demos[1]
     assert SUM.statement.strip()[:40] in generate.user  # the real problem is the last user turn
     [debug] = lm.calls_for("debug")
-    assert len(debug.demos) == 1 and "never reads standard input" in debug.demos[0]
+    assert len(debug.demos) == 1 and "never calls it" in debug.demos[0]
