@@ -26,19 +26,19 @@ from __future__ import annotations
 
 import dspy
 
-from sstar_dspy.program_hints import silent_program_hint
+from sstar_dspy.generation import format_feedback
+from sstar_dspy.sandbox.results import Status, TestResult
 
 __all__ = ["debug_demos", "generate_demos"]
 
-_STDIN_PROBLEM = """The first line holds n (1 <= n <= 100). The second line holds n integers separated by spaces \
+_STDIN_INPUT, _STDIN_OUTPUT = "3\n4 9 -2\n", "9\n"
+_STDIN_PROBLEM = f"""The first line holds n (1 <= n <= 100). The second line holds n integers separated by spaces \
 (-1000 <= a_i <= 1000). Print the largest of them.
 
 Example
 Input:
-3
-4 9 -2
-Output:
-9"""
+{_STDIN_INPUT}Output:
+{_STDIN_OUTPUT.rstrip()}"""
 
 _STDIN_CODE = """import sys
 
@@ -72,16 +72,10 @@ _FUNCTIONAL_CODE = """class Solution:
 
 _DEBUG_PROGRAM = _STDIN_CODE.removesuffix("\n\n\nmain()")  # the same program without the call
 
-_DEBUG_FEEDBACK = """Test 1: FAILED (wrong answer)
-  input:
-3
-4 9 -2
-  expected output:
-9
-  actual output:
-(nothing: the program printed nothing; it must read the input and print the answer)
-Passed 0 of 1 public tests.
-""" + (silent_program_hint(_DEBUG_PROGRAM) or "")
+# what the debugger sees for it: the real feedback renderer (with its "never calls main()" hint)
+_DEBUG_FEEDBACK = format_feedback(
+    [TestResult(status=Status.WRONG_ANSWER, input=_STDIN_INPUT, expected=_STDIN_OUTPUT, actual="")], _DEBUG_PROGRAM
+)
 
 _DEBUG_DIAGNOSIS = (
     "The program defines main() but never calls it, so nothing runs: it reads no input and prints nothing. "
