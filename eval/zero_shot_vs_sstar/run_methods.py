@@ -41,6 +41,7 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 from sstar_dspy import presets  # noqa: E402
 from sstar_dspy.candidate import Candidate  # noqa: E402
+from sstar_dspy.cli.problem_filter import select_problems as by_difficulty  # noqa: E402
 from sstar_dspy.lm import resolve_lm  # noqa: E402
 from sstar_dspy.problem import Problem  # noqa: E402
 from sstar_dspy.problems import load_problems  # noqa: E402
@@ -58,9 +59,7 @@ def select_problems(specs: list[str], data_dir: str | None) -> list[Problem]:
     for spec in specs:
         name, _, rest = spec.partition(":")
         count, _, difficulty = rest.partition(":")
-        problems = load_problems(name, data_dir=data_dir)
-        if difficulty:
-            problems = [p for p in problems if (p.metadata.difficulty or "").lower() == difficulty.lower()]
+        problems = by_difficulty(load_problems(name, data_dir=data_dir), difficulty=difficulty or None, source=name)
         problems = sorted(problems, key=lambda p: (len(p.statement), p.id))
         per_suite.append(problems[: int(count)] if count else problems)
     chosen: list[Problem] = []
