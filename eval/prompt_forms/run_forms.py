@@ -1,0 +1,245 @@
+"""Zero-shot A/B of generation prompt forms against LiveCodeBench's official prompt.
+
+For each problem and sample, one program is generated in the chosen *form* and graded by the project's sandbox
+on **all** tests (statement examples + hidden, de-duplicated), as LiveCodeBench grades:
+
+* ``lcb``: LiveCodeBench's own prompt (``lcb_runner/prompts/code_generation.py``, generic chat style: its system
+  message, ``### Question`` / ``### Format`` with the starter code or the stdin instruction / ``### Answer``), one
+  raw chat call, the code taken from the last fenced block. No DSPy program involved.
+* any other name: the project's ``generate`` predictor through ``presets.zero_shot(prompt_form=FORM)``
+  (``chat`` = the DSPy ChatAdapter form with the format demos, the historical default).
+
+Greedy (``--temperature 0``, one sample) and sampled (``--temperature 0.7 --n K``: sample k uses rollout id k, so
+samples differ under the cache and replay on re-run) runs share this script. Records go to ``<out>/records.jsonl``
+(one line per problem and sample; a re-run skips what is recorded). Only ids, model-written programs, verdicts and
+usage are written, never a statement or test.
+
+Usage (the committed commands are in README.md beside this file):
+    python eval/prompt_forms/run_forms.py --model embedded-fast --form lcb --out eval/prompt_forms/runs/0.5b-lcb-greedy
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import random
+import re
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+from sstar_dspy import presets  # noqa: E402
+from sstar_dspy.lm import resolve_lm  # noqa: E402
+from sstar_dspy.problem import Problem, TestCase  # noqa: E402
+from sstar_dspy.problems import load_problems  # noqa: E402
+from sstar_dspy.program import RoleLMs  # noqa: E402
+from sstar_dspy.sandbox import Sandbox  # noqa: E402
+
+logger = logging.getLogger("run_forms")
+
+LCB_SYSTEM = (
+    "You are an expert Python programmer. You will be given a question (problem specification) and will generate "
+    "a correct Python program that matches the specification and passes all tests."
+)
+LCB_WITH_STARTER = (
+    "You will use the following starter code to write the solution to the problem and enclose your code within "
+    "delimiters."
+)
+LCB_WITHOUT_STARTER = (
+    "Read the inputs from stdin solve the problem and write the answer to stdout (do not directly test on the "
+    "sample inputs). Enclose your code within delimiters as follows. Ensure that when the python program runs, it "
+    "reads the inputs, runs the algorithm and writes output to STDOUT."
+)
+_FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[ \t]*\n(.*?)```", re.DOTALL)
+
+# The problem set of the A/B: a seeded, stratified draw from the dev suites (ids are committed with the results).
+STRATA = (
+    ("dev-leetcode", "easy", 20),
+    ("dev-leetcode", "medium", 20),
+    ("dev-leetcode", "hard", 5),
+    ("dev-codecontests", None, 15),
+)
+
+
+def lcb_messages(problem: Problem) -> list[dict[str, str]]:
+    """LiveCodeBench's generic chat prompt for ``problem`` (system + one user turn)."""
+    user = f"### Question:\n{problem.statement}\n\n"
+    if problem.starter_code:
+        user += f"### Format: {LCB_WITH_STARTER}\n```python\n{problem.starter_code}\n```\n\n"
+    else:
+        user += f"### Format: {LCB_WITHOUT_STARTER}\n```python\n# YOUR CODE HERE\n```\n\n"
+    user += "### Answer: (use the provided format with backticks)\n\n"
+    return [{"role": "system", "content": LCB_SYSTEM}, {"role": "user", "content": user}]
+
+
+def last_code_block(text: str) -> str:
+    """The last fenced code block of ``text`` (LiveCodeBench's extraction), or "" if there is none."""
+    blocks = _FENCE.findall(text or "")
+    return blocks[-1][1] if blocks else ""
+
+
+def choose_problems(data_dir: str | None, seed: int = 0) -> list[Problem]:
+    """The stratified draw of :data:`STRATA` (gradable problems only), in a fixed order."""
+    chosen: list[Problem] = []
+    for suite, difficulty, count in STRATA:
+        pool = [p for p in load_problems(suite, data_dir=data_dir) if p.gradable]
+        if difficulty:
+            pool = [p for p in pool if (p.metadata.difficulty or "").lower() == difficulty]
+        pool.sort(key=lambda p: p.id)
+        random.Random(f"{seed}:{suite}:{difficulty}").shuffle(pool)
+        chosen += pool[:count]
+    return chosen
+
+
+def all_tests(problem: Problem) -> list[TestCase]:
+    """Public + hidden tests, de-duplicated by (input, output): what LiveCodeBench grades on."""
+    seen, tests = set(), []
+    for test in [*problem.public_tests, *problem.hidden_tests]:
+        key = (test.input, test.output)
+        if key not in seen:
+            seen.add(key)
+            tests.append(test)
+    return tests
+
+
+def grade_all(sandbox: Sandbox, problem: Problem, program: str) -> dict[str, Any]:
+    """Verdict on all tests, plus whether the statement examples (public tests) pass on their own."""
+    tests = all_tests(problem)
+    public = {(t.input, t.output) for t in problem.public_tests}
+    if not program.strip():
+        return {
+            "passed": False,
+            "public_passed": False,
+            "tests_passed": 0,
+            "tests_total": len(tests),
+            "first_failure": "no_program",
+        }
+    results = sandbox.run(program, tests, mode=problem.mode, function_name=problem.function_name)
+    ok = [r.status.value == "passed" for r in results]
+    public_ok = [good for good, test in zip(ok, tests, strict=True) if (test.input, test.output) in public]
+    failure = next((r.status.value for r in results if r.status.value != "passed"), None)
+    return {
+        "passed": all(ok),
+        "public_passed": all(public_ok),
+        "tests_passed": sum(ok),
+        "tests_total": len(tests),
+        "first_failure": failure,
+    }
+
+
+class FormRunner:
+    """Generates one program per (problem, sample) in one form."""
+
+    def __init__(self, form: str, model: str, temperature: float, max_tokens: int):
+        self.form = form
+        self.lm = resolve_lm(model, temperature=temperature, max_tokens=max_tokens)
+        self.temperature = temperature
+
+    def generate(self, problem: Problem, sample: int) -> tuple[str, dict[str, Any]]:
+        started = time.perf_counter()
+        if self.form == "lcb":
+            config = {"rollout_id": sample} if self.temperature > 0 else {}
+            before = len(self.lm.history)
+            text = self.lm(messages=lcb_messages(problem), **config)[0]
+            usage = _history_usage(self.lm.history[before:])
+            program = last_code_block(text if isinstance(text, str) else text.get("text", ""))
+        else:
+            kwargs: dict[str, Any] = {} if self.form == "chat" else {"prompt_form": self.form}
+            module = presets.zero_shot(
+                lms=RoleLMs(generator=self.lm), temperature=self.temperature, seed=sample, **kwargs
+            )
+            pred = module(problem=problem)
+            program = pred.program
+            roles = pred.trace.usage.values()
+            usage = {
+                "prompt_tokens": sum(u.prompt_tokens for u in roles),
+                "completion_tokens": sum(u.completion_tokens for u in roles),
+            }
+        usage["wall_s"] = round(time.perf_counter() - started, 2)
+        return program, usage
+
+
+def _history_usage(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    prompt = completion = 0
+    for entry in entries:
+        usage = entry.get("usage") or {}
+        prompt += int(usage.get("prompt_tokens") or 0)
+        completion += int(usage.get("completion_tokens") or 0)
+    return {"prompt_tokens": prompt, "completion_tokens": completion}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--model", default="embedded-fast")
+    parser.add_argument("--form", required=True, help="lcb, or a prompt form of the program (chat, code, ...)")
+    parser.add_argument("--n", type=int, default=1, help="samples per problem")
+    parser.add_argument("--temperature", type=float, default=0.0)
+    parser.add_argument("--max-tokens", type=int, default=1536)
+    parser.add_argument("--limit", type=int, default=None, help="first K problems of the draw")
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--data-dir", default=os.environ.get("SSTAR_DATA_DIR"))
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("LiteLLM").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+    problems = choose_problems(args.data_dir)[: args.limit]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    records_path = out / "records.jsonl"
+    done = set()
+    if records_path.exists():
+        for line in records_path.read_text().splitlines():
+            if line.strip():
+                rec = json.loads(line)
+                done.add((rec["problem_id"], rec["sample"]))
+    settings = {k: v for k, v in vars(args).items() if k not in ("out", "concurrency", "limit", "data_dir")}
+    (out / "settings.json").write_text(json.dumps({**settings, "problems": [p.id for p in problems]}, indent=1))
+    todo = [(p, k) for p in problems for k in range(args.n) if (p.id, k) not in done]
+    logger.info("%d problems x %d samples, %d to do", len(problems), args.n, len(todo))
+    runner = FormRunner(args.form, args.model, args.temperature, args.max_tokens)
+    sandbox = Sandbox()
+    lock = threading.Lock()
+    started = time.perf_counter()
+
+    def one(item: tuple[Problem, int]) -> None:
+        problem, sample = item
+        try:
+            program, usage = runner.generate(problem, sample)
+            verdict = grade_all(sandbox, problem, program)
+            error = None
+        except Exception as exc:  # recorded, the run goes on
+            program, usage, verdict, error = "", {}, {"passed": False}, f"{type(exc).__name__}: {exc}"[:300]
+        record = {
+            "problem_id": problem.id,
+            "suite": problem.metadata.source,
+            "difficulty": problem.metadata.difficulty,
+            "sample": sample,
+            "form": args.form,
+            **verdict,
+            "usage": usage,
+            "error": error,
+            "program": program,
+        }
+        with lock:
+            with records_path.open("a") as handle:
+                handle.write(json.dumps(record) + "\n")
+        logger.info("%s #%d passed=%s %s", problem.id, sample, verdict.get("passed"), error or "")
+
+    with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
+        list(pool.map(one, todo))
+    logger.info("done in %.0f s", time.perf_counter() - started)
+    sandbox.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
