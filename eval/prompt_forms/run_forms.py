@@ -175,6 +175,21 @@ def _history_usage(entries: list[dict[str, Any]]) -> dict[str, Any]:
     return {"prompt_tokens": prompt, "completion_tokens": completion}
 
 
+def lm_totals(history: list[dict[str, Any]]) -> dict[str, int]:
+    """Calls and tokens of every LM call in ``history`` (cache hits excluded), with llama.cpp's cached prompt tokens."""
+    totals = {"calls": 0, "prompt_tokens": 0, "cached_prompt_tokens": 0, "completion_tokens": 0}
+    for entry in history:
+        usage = entry.get("usage") or {}
+        if not usage:
+            continue
+        details = usage.get("prompt_tokens_details") or {}
+        totals["calls"] += 1
+        totals["prompt_tokens"] += int(usage.get("prompt_tokens") or 0)
+        totals["cached_prompt_tokens"] += int((details.get("cached_tokens") if isinstance(details, dict) else 0) or 0)
+        totals["completion_tokens"] += int(usage.get("completion_tokens") or 0)
+    return totals
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--model", default="embedded-fast")
@@ -236,7 +251,17 @@ def main(argv: list[str] | None = None) -> int:
 
     with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
         list(pool.map(one, todo))
-    logger.info("done in %.0f s", time.perf_counter() - started)
+    wall = time.perf_counter() - started
+    logger.info("done in %.0f s", wall)
+    session = {
+        "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "wall_s": round(wall, 1),
+        "samples": len(todo),
+        "concurrency": args.concurrency,
+        **lm_totals(runner.lm.history),
+    }
+    with (out / "sessions.jsonl").open("a") as handle:
+        handle.write(json.dumps(session) + "\n")
     sandbox.close()
     return 0
 
