@@ -23,7 +23,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import hashlib
+import importlib.util
 import json
 import logging
 import os
@@ -36,8 +36,12 @@ from typing import Any
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from scaling_io import Grader, append_rows, cut_torn_tail, read_rows  # noqa: E402
+
 from sstar_dspy.candidate import Candidate  # noqa: E402
-from sstar_dspy.problem import Problem, TestCase  # noqa: E402
+from sstar_dspy.problem import Problem  # noqa: E402
 
 logger = logging.getLogger("scaling")
 
@@ -86,90 +90,6 @@ def sizes_for(total: int, wanted: tuple[int, ...] = SIZES) -> list[int]:
 def groups_of(total: int, n: int) -> list[list[int]]:
     """Disjoint groups of sample indices: [k*n, ..., k*n+n-1] for k < total/n."""
     return [list(range(k * n, k * n + n)) for k in range(total // n)]
-
-
-# -- grading on all tests ----------------------------------------------------------------------------------------
-def all_tests(problem: Problem) -> list[TestCase]:
-    """Public + hidden tests, de-duplicated by (input, output): what LiveCodeBench grades on."""
-    seen: set[tuple[str, str | None]] = set()
-    tests = []
-    for test in [*problem.public_tests, *problem.hidden_tests]:
-        if (test.input, test.output) not in seen:
-            seen.add((test.input, test.output))
-            tests.append(test)
-    return tests
-
-
-def program_key(program: str) -> str:
-    return hashlib.sha256(program.encode("utf-8")).hexdigest()[:24]
-
-
-class Grader:
-    """Verdicts {passed (all tests), public_passed} per (problem, program), cached in a JSONL file."""
-
-    def __init__(self, path: Path, sandbox: Any):
-        self.path, self.sandbox, self.lock = path, sandbox, threading.Lock()
-        self.cache: dict[tuple[str, str], dict[str, bool]] = {}
-        if path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    row = json.loads(line)
-                    self.cache[(row["problem_id"], row["program"])] = {
-                        "passed": row["passed"],
-                        "public_passed": row["public_passed"],
-                    }
-
-    def grade_many(self, problem: Problem, programs: list[str]) -> dict[str, dict[str, bool]]:
-        """Verdicts for ``programs`` (keyed by program text); new ones are run in one sandbox batch."""
-        from sstar_dspy.sandbox import Job
-
-        todo = sorted({p for p in programs if (problem.id, program_key(p)) not in self.cache})
-        runnable = [p for p in todo if p.strip()]
-        tests = all_tests(problem)
-        public = {(t.input, t.output) for t in problem.public_tests}
-        jobs = [Job(program=p, tests=tests, mode=problem.mode, function_name=problem.function_name) for p in runnable]
-        results = dict(zip(runnable, self.sandbox.run_many(jobs), strict=True)) if jobs else {}
-        rows = []
-        for program in todo:
-            res = results.get(program)
-            ok = [r.passed for r in res] if res else []
-            verdict = {
-                "passed": bool(res) and all(ok),
-                "public_passed": bool(res)
-                and all(good for good, t in zip(ok, tests, strict=True) if (t.input, t.output) in public),
-            }
-            rows.append({"problem_id": problem.id, "program": program_key(program), **verdict})
-            self.cache[(problem.id, program_key(program))] = verdict
-        if rows:
-            append_rows(self.path, rows, self.lock)
-        return {p: self.cache[(problem.id, program_key(p))] for p in programs}
-
-
-def append_rows(path: Path, rows: list[dict[str, Any]], lock: threading.Lock) -> None:
-    """Append JSON lines with one write + fsync (a crash leaves at most a torn last line)."""
-    payload = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
-    with lock:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            os.write(fd, payload)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def read_rows(path: Path) -> list[dict[str, Any]]:
-    """JSON lines of a results file; a torn last line (crash) is ignored."""
-    if not path.exists():
-        return []
-    rows = []
-    lines = path.read_text(encoding="utf-8").splitlines()
-    for number, line in enumerate(lines, start=1):
-        try:
-            rows.append(json.loads(line)) if line.strip() else None
-        except json.JSONDecodeError:
-            if number != len(lines):
-                raise
-    return rows
 
 
 # -- methods -----------------------------------------------------------------------------------------------------
@@ -378,11 +298,15 @@ def main(argv: list[str] | None = None) -> int:
             logger.warning("%d problems lack %d plain samples; left out", len(complete) - len(both), total)
         complete = {pid: c for pid, c in complete.items() if pid in both}
     problems = [p for p in load_problems(args.problems or source, data_dir=args.data_dir) if p.id in complete]
+    if len(problems) < len(complete):
+        logger.warning("%d problems of the run are not in %s; left out", len(complete) - len(problems), source)
     problems = problems[: args.limit]
     sizes = sizes_for(total, tuple(int(s) for s in args.sizes.split(",")))
     methods = [m for m in args.methods.split(",") if m != "plain_public_filter" or plain is not None]
     args.out.mkdir(parents=True, exist_ok=True)
     results = args.out / "results.jsonl"
+    for path in (results, args.out / "grades.jsonl"):
+        cut_torn_tail(path)
     done = {(r["problem_id"], r["method"], r["n"], r["group"]) for r in read_rows(results)}
     logger.info("%d problems x %d samples, sizes %s, %d rows already done", len(problems), total, sizes, len(done))
     sandbox = Sandbox()
@@ -414,9 +338,11 @@ def main(argv: list[str] | None = None) -> int:
     meta.update(sizes=sizes, methods=methods, problems=[p.id for p in problems], model=args.model)
     (args.out / "analysis.json").write_text(json.dumps(meta, indent=1) + "\n")
     if not args.no_report:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        import report
-
+        spec = importlib.util.spec_from_file_location(
+            "sstar_eval_scaling_report", Path(__file__).with_name("report.py")
+        )
+        report = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(report)
         report.main([str(args.out)])
     return 0
 
