@@ -113,6 +113,16 @@ def test_disjoint_groups_and_sizes():
     assert analyze.sizes_for(12) == [1, 2, 4]
 
 
+def test_reference_calls_replay_the_reference_per_input_grouping():
+    # input 0 groups (first appearance): "1": [0, 2], "2": [1] -> ordered pairs (0, 1), (2, 1)
+    # input 1 groups: "x": [0], "y": [1, 2]                    -> (0, 1) again (cached), (0, 2)
+    clusters = [([0], ["1", "x"]), ([1], ["2", "y"]), ([2], ["1", "y"])]
+    assert analyze.reference_calls(clusters) == 1 + 3 * 3
+    # a crash is dropped from that input's groups; 3 crashes everywhere and never duels
+    assert analyze.reference_calls([([0, 1], ["1", "2"]), ([2], ["3", "2"]), ([3], ["!timeout", "!timeout"])]) == 7
+    assert analyze.reference_calls([]) == 1  # nothing to duel: the test-generation call only
+
+
 def test_every_method_uses_the_same_disjoint_groups(run):
     rows = _rows(run[2])
     assert {r["method"] for r in rows} == set(analyze.METHODS)

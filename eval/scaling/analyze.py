@@ -148,14 +148,34 @@ class _Counted:
         return self.predictor(**kwargs)
 
 
-def reference_calls(clusters: list[list[int]]) -> int:
-    """LM calls of the reference's all-cross-pairs scheme for the same clusters: 1 test-generation call, then
-    for every cross-cluster pair of candidates one duel = 1 distinguishing-input call + 2 judge calls (both
-    orders). A lower bound: its per-input groups can repeat a pair in the other order, and its code-only
-    round robin after no decisive duel (2*C(k,2) calls) is not counted."""
-    sizes = [len(c) for c in clusters]
-    pairs = sum(a * b for i, a in enumerate(sizes) for b in sizes[i + 1 :])
-    return 1 + 3 * pairs
+def reference_calls(clusters: list[tuple[list[int], list[str]]]) -> int:
+    """LM calls the reference's all-cross-pairs scheme would send on the same generated inputs and outputs.
+
+    ``clusters`` = (members, behaviour key per input) from the selection trace. As in the reference: 1
+    test-generation call; per input, the candidates are grouped by output, errors dropped ("!..." keys); every
+    pair of groups (in first-appearance order) duels every member of one against every member of the other;
+    each distinct ordered pair costs 3 calls once (distinguishing inputs + the judge in both orders; repeats are
+    cache hits). Not counted: its code-only round robin (2*C(k,2) calls) when no duel is decisive, so this is a
+    lower bound.
+
+    Example:
+        >>> reference_calls([([0, 1], ["0", "7"]), ([2], ["1", "7"])])  # pairs (0, 2) and (1, 2)
+        7
+        >>> reference_calls([([0, 1], ["1"]), ([2], ["!runtime_error"])])  # a crash never duels
+        1
+    """
+    keys = {m: list(out) for members, out in clusters for m in members}
+    pairs: set[tuple[int, int]] = set()
+    for t in range(max((len(k) for k in keys.values()), default=0)):
+        groups: dict[str, list[int]] = {}
+        for m in sorted(keys):
+            if t < len(keys[m]) and not keys[m][t].startswith("!"):
+                groups.setdefault(keys[m][t], []).append(m)
+        ordered = list(groups.values())  # first-appearance order
+        for a, first in enumerate(ordered):
+            for second in ordered[a + 1 :]:
+                pairs.update((i, j) for i in first for j in second)
+    return 1 + 3 * len(pairs)
 
 
 def lm_choice(
@@ -192,8 +212,8 @@ def lm_choice(
         "reason": sel.reason if sel else "",
         "errors": pred.trace.errors[:3],
     }
-    if method in ("sstar", "judge"):
-        row["reference_calls"] = reference_calls(clusters) if sel and sel.pool else 1
+    if method == "sstar":
+        row["reference_calls"] = reference_calls([(c.members, c.output_keys) for c in sel.clusters] if sel else [])
     return row
 
 

@@ -228,10 +228,10 @@ def markdown(s: dict[str, Any], meta: dict[str, Any]) -> str:
                 )
         lines.append(
             "## Selection LM calls per problem (one selection at N)\n\n"
-            "`reference` = the reference's all-cross-pairs scheme on the same clusters: 1 test-generation call + "
-            "3 calls (distinguish + judge both orders) per cross-cluster pair of candidates; a lower bound (no "
-            "code-only round robin, no repeated pairs in the other order). `ratio` = S* total / reference.\n\n"
-            + "".join(table)
+            "`reference` = what the reference's all-cross-pairs scheme would send on the same generated inputs: 1 "
+            "test-generation call + 3 calls (distinguish + judge in both orders) per distinct ordered pair of "
+            "candidates in different output groups of some input (errors dropped); a lower bound (its code-only round "
+            "robin after no decisive duel is not counted). `ratio` = S* total / reference.\n\n" + "".join(table)
         )
     return "\n".join(lines)
 
