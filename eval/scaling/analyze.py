@@ -193,6 +193,10 @@ def lm_choice(
         sandbox=env["sandbox"],
         num_threads=env["threads"],
     )
+    if env.get("variant"):
+        from sstar_dspy.variants import apply_variant
+
+        apply_variant(program, env["variant"])  # before the counting wrappers: it reads the predictors
     counts: Counter = Counter()
     lock = threading.Lock()
     for name in PREDICTORS:
@@ -284,6 +288,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--model", default=os.environ.get("SSTAR_MODEL", "embedded"))
     parser.add_argument("--judge-model", default=None, help="test generation + judge model (default: --model)")
     parser.add_argument("--max-tokens", type=int, default=None)
+    parser.add_argument("--variant", default=None, help="prompt variant for the selectors (as `sstar select`)")
     parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated subset of METHODS")
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
     parser.add_argument("--max-duels", type=int, default=10, help="S*/judge duel cap (the sstar preset's: 10)")
@@ -332,6 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     sandbox = Sandbox()
     lock = threading.Lock()
     env = {"lms": lm_factory(args), "sandbox": sandbox, "threads": args.threads, "max_duels": args.max_duels}
+    env["variant"] = args.variant
     grader = Grader(args.out / "grades.jsonl", sandbox)
 
     def one(problem: Problem) -> None:
@@ -356,6 +362,7 @@ def main(argv: list[str] | None = None) -> int:
         sandbox.close()
     meta = {"run_dir": str(args.run_dir), "plain": str(args.plain) if args.plain else None, "samples": total}
     meta.update(sizes=sizes, methods=methods, problems=[p.id for p in problems], model=args.model)
+    meta.update(judge_model=args.judge_model, variant=args.variant, max_duels=args.max_duels)
     (args.out / "analysis.json").write_text(json.dumps(meta, indent=1) + "\n")
     if not args.no_report:
         spec = importlib.util.spec_from_file_location(
