@@ -216,3 +216,14 @@ def test_resume_skips_done_rows_and_recomputes_only_missing_ones(run, tmp_path):
     assert set(redone) == {"sum-two", "max-subarray"} and redone["sum-two"]["chosen"] == 0
     assert len(BUILT) == built + 1 and len(BUILT[-1].calls) == 4  # only sum-two's N=4 selection called the LM
     assert (copy / "grades.jsonl").read_text() == grades  # verdicts came from the cache
+
+
+def test_resume_refuses_other_settings(run, tmp_path, capsys):
+    stage1, plain, out = run
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    before = (copy / "results.jsonl").read_text()
+    argv = [str(stage1), "--out", str(copy), "--plain", str(plain), "--model", MODEL, "--max-duels", "3"]
+    assert analyze.main(argv) == 2
+    assert "max_duels: 10 -> 3" in capsys.readouterr().err
+    assert (copy / "results.jsonl").read_text() == before

@@ -71,6 +71,15 @@ def load_stage1(run_dir: Path) -> tuple[dict[str, list[Candidate]], str | None]:
     return groups, source
 
 
+def _settings(path: Path, block: str | None, keys: tuple[str, ...]) -> dict[str, Any]:
+    """A few settings from a run's manifest / settings file ({} when it is missing), for the report header."""
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text())
+    data = data.get(block, {}) if block else data
+    return {k: data.get(k) for k in keys}
+
+
 def load_plain(path: Path) -> dict[str, dict[int, str]]:
     """Programs by problem and sample index from a ``run_forms.py`` records.jsonl (or its directory)."""
     path = path / "records.jsonl" if path.is_dir() else path
@@ -303,6 +312,29 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def describe(args: argparse.Namespace, total: int, sizes: list[int], methods: list[str], problems: list) -> dict:
+    """analysis.json: the config a resume must keep (``config``) and what the report header shows."""
+    config = {"run_dir": str(args.run_dir.resolve()), "plain": str(args.plain.resolve()) if args.plain else None}
+    config.update(model=args.model, judge_model=args.judge_model, variant=args.variant, max_duels=args.max_duels)
+    config["max_tokens"] = args.max_tokens
+    meta = {"config": config, "run_dir": str(args.run_dir), "plain": str(args.plain) if args.plain else None}
+    meta.update(samples=total, sizes=sizes, methods=methods, problems=[p.id for p in problems], model=args.model)
+    meta.update(judge_model=args.judge_model, variant=args.variant, max_duels=args.max_duels)
+    meta["stage1"] = _settings(args.run_dir / "manifest.json", "settings", ("n", "rounds", "temperature", "models"))
+    if args.plain:
+        plain_dir = args.plain if args.plain.is_dir() else args.plain.parent
+        meta["plain_settings"] = _settings(plain_dir / "settings.json", None, ("model", "form", "n", "temperature"))
+    return meta
+
+
+def changed_config(path: Path, config: dict[str, Any]) -> list[str]:
+    """Config keys that differ from the results directory's earlier session (rows must not mix settings)."""
+    if not path.exists():
+        return []
+    old = json.loads(path.read_text()).get("config", {})
+    return [f"{k}: {old[k]!r} -> {v!r}" for k, v in config.items() if k in old and old[k] != v]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -329,6 +361,12 @@ def main(argv: list[str] | None = None) -> int:
     sizes = sizes_for(total, tuple(int(s) for s in args.sizes.split(",")))
     methods = [m for m in args.methods.split(",") if m != "plain_public_filter" or plain is not None]
     args.out.mkdir(parents=True, exist_ok=True)
+    meta = describe(args, total, sizes, methods, problems)
+    changed = changed_config(args.out / "analysis.json", meta["config"])
+    if changed:
+        sys.stderr.write(f"error: {args.out} holds results of other settings ({'; '.join(changed)}); use a new --out\n")
+        return 2
+    (args.out / "analysis.json").write_text(json.dumps(meta, indent=1) + "\n")
     results = args.out / "results.jsonl"
     for path in (results, args.out / "grades.jsonl"):
         cut_torn_tail(path)
@@ -360,10 +398,6 @@ def main(argv: list[str] | None = None) -> int:
             list(pool.map(one, problems))
     finally:
         sandbox.close()
-    meta = {"run_dir": str(args.run_dir), "plain": str(args.plain) if args.plain else None, "samples": total}
-    meta.update(sizes=sizes, methods=methods, problems=[p.id for p in problems], model=args.model)
-    meta.update(judge_model=args.judge_model, variant=args.variant, max_duels=args.max_duels)
-    (args.out / "analysis.json").write_text(json.dumps(meta, indent=1) + "\n")
     if not args.no_report:
         spec = importlib.util.spec_from_file_location(
             "sstar_eval_scaling_report", Path(__file__).with_name("report.py")

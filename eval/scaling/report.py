@@ -187,6 +187,10 @@ def markdown(s: dict[str, Any], meta: dict[str, Any]) -> str:
         f"Stage 1: `{meta.get('run_dir')}` ({s['samples']} samples per problem); plain-prompt samples: "
         f"`{meta.get('plain')}`; selector model: `{meta.get('model')}`; {problems} problems. Pass = ALL tests "
         "(public + hidden, de-duplicated). Percent, 95% problem-level bootstrap interval.\n",
+        f"Stage-1 settings: `{json.dumps(meta.get('stage1', {}))}`; "
+        f"plain: `{json.dumps(meta.get('plain_settings', {}))}`"
+        f"; selectors: variant `{meta.get('variant')}`, max duels {meta.get('max_duels')}, judge model "
+        f"`{meta.get('judge_model') or meta.get('model')}`.\n",
         "## Pass rate by method and N\n",
         head
         + "".join(f"| {m} | " + " | ".join(pct(s["pass"][m].get(n)) for n in sizes) + " |\n" for m in s["methods"]),
