@@ -38,7 +38,7 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scaling_io import Grader, append_rows, cut_torn_tail, read_rows  # noqa: E402
+from scaling_io import Grader, append_rows, changed_config, cut_torn_tail, describe, read_rows  # noqa: E402
 
 from sstar_dspy.candidate import Candidate  # noqa: E402
 from sstar_dspy.problem import Problem  # noqa: E402
@@ -69,15 +69,6 @@ def load_stage1(run_dir: Path) -> tuple[dict[str, list[Candidate]], str | None]:
     manifest = run_dir / "manifest.json"
     source = json.loads(manifest.read_text()).get("data", {}).get("source") if manifest.exists() else None
     return groups, source
-
-
-def _settings(path: Path, block: str | None, keys: tuple[str, ...]) -> dict[str, Any]:
-    """A few settings from a run's manifest / settings file ({} when it is missing), for the report header."""
-    if not path.exists():
-        return {}
-    data = json.loads(path.read_text())
-    data = data.get(block, {}) if block else data
-    return {k: data.get(k) for k in keys}
 
 
 def load_plain(path: Path) -> dict[str, dict[int, str]]:
@@ -310,29 +301,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if unknown:
         parser.error(f"unknown methods {sorted(unknown)}; choose from {', '.join(METHODS)}")
     return args
-
-
-def describe(args: argparse.Namespace, total: int, sizes: list[int], methods: list[str], problems: list) -> dict:
-    """analysis.json: the config a resume must keep (``config``) and what the report header shows."""
-    config = {"run_dir": str(args.run_dir.resolve()), "plain": str(args.plain.resolve()) if args.plain else None}
-    config.update(model=args.model, judge_model=args.judge_model, variant=args.variant, max_duels=args.max_duels)
-    config["max_tokens"] = args.max_tokens
-    meta = {"config": config, "run_dir": str(args.run_dir), "plain": str(args.plain) if args.plain else None}
-    meta.update(samples=total, sizes=sizes, methods=methods, problems=[p.id for p in problems], model=args.model)
-    meta.update(judge_model=args.judge_model, variant=args.variant, max_duels=args.max_duels)
-    meta["stage1"] = _settings(args.run_dir / "manifest.json", "settings", ("n", "rounds", "temperature", "models"))
-    if args.plain:
-        plain_dir = args.plain if args.plain.is_dir() else args.plain.parent
-        meta["plain_settings"] = _settings(plain_dir / "settings.json", None, ("model", "form", "n", "temperature"))
-    return meta
-
-
-def changed_config(path: Path, config: dict[str, Any]) -> list[str]:
-    """Config keys that differ from the results directory's earlier session (rows must not mix settings)."""
-    if not path.exists():
-        return []
-    old = json.loads(path.read_text()).get("config", {})
-    return [f"{k}: {old[k]!r} -> {v!r}" for k, v in config.items() if k in old and old[k] != v]
 
 
 def main(argv: list[str] | None = None) -> int:

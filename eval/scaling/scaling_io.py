@@ -1,4 +1,4 @@
-"""Grading on ALL tests and the crash-safe JSONL files of ``analyze.py`` (results.jsonl, grades.jsonl).
+"""Grading on ALL tests, the crash-safe JSONL files of ``analyze.py`` (results/grades) and its analysis.json.
 
 Example:
     >>> from sstar_dspy.problem import Problem, TestCase
@@ -9,6 +9,7 @@ Example:
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
@@ -109,3 +110,35 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
             if number != len(lines):
                 raise
     return rows
+
+
+def run_settings(path: Path, block: str | None, keys: tuple[str, ...]) -> dict[str, Any]:
+    """A few settings from a run's manifest / settings file ({} when it is missing), for the report header."""
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text())
+    data = data.get(block, {}) if block else data
+    return {k: data.get(k) for k in keys}
+
+
+def describe(args: argparse.Namespace, total: int, sizes: list[int], methods: list[str], problems: list) -> dict:
+    """analysis.json: the config a resume must keep (``config``) and what the report header shows."""
+    config = {"run_dir": str(args.run_dir.resolve()), "plain": str(args.plain.resolve()) if args.plain else None}
+    config.update(model=args.model, judge_model=args.judge_model, variant=args.variant, max_duels=args.max_duels)
+    config["max_tokens"] = args.max_tokens
+    meta = {"config": config, "run_dir": str(args.run_dir), "plain": str(args.plain) if args.plain else None}
+    meta.update(samples=total, sizes=sizes, methods=methods, problems=[p.id for p in problems], model=args.model)
+    meta.update(judge_model=args.judge_model, variant=args.variant, max_duels=args.max_duels)
+    meta["stage1"] = run_settings(args.run_dir / "manifest.json", "settings", ("n", "rounds", "temperature", "models"))
+    if args.plain:
+        plain_dir = args.plain if args.plain.is_dir() else args.plain.parent
+        meta["plain_settings"] = run_settings(plain_dir / "settings.json", None, ("model", "form", "n", "temperature"))
+    return meta
+
+
+def changed_config(path: Path, config: dict[str, Any]) -> list[str]:
+    """Config keys that differ from the results directory's earlier session (rows must not mix settings)."""
+    if not path.exists():
+        return []
+    old = json.loads(path.read_text()).get("config", {})
+    return [f"{k}: {old[k]!r} -> {v!r}" for k, v in config.items() if k in old and old[k] != v]
