@@ -29,6 +29,15 @@ VariantOpt = Annotated[
     str | None,
     typer.Option("--variant", envvar=env("variant"), help="Saved prompt variant (name in signatures/ or .json path)."),
 ]
+PromptFormOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--prompt-form",
+        envvar=env("prompt_form"),
+        help="How generate/debug ask for code: chat (DSPy ChatAdapter), code (LiveCodeBench's plain prompt), "
+        "code-reasoning (plain prompt, reasoning before the code). Default: chat, or the --variant's form.",
+    ),
+]
 NOpt = Annotated[
     int | None, typer.Option("--n", "-n", envvar=env("n"), min=1, help="Parallel samples (default: the preset's).")
 ]
@@ -87,6 +96,7 @@ class ProgramSpec:
 
     method: str = "sstar"
     variant: str | None = None
+    prompt_form: str | None = None
     n: int | None = None
     rounds: int | None = None
     selector: str | None = None
@@ -111,7 +121,7 @@ class ProgramSpec:
             "seed": self.seed,
             "num_threads": self.threads,
         }
-        for name in ("n", "rounds", "temperature"):
+        for name in ("n", "rounds", "temperature", "prompt_form"):
             if getattr(self, name) is not None:
                 kwargs[name] = getattr(self, name)
         adaptive = self.selector == "adaptive" or (self.selector is None and self.method == "sstar")
@@ -134,7 +144,7 @@ class ProgramSpec:
         if self.variant:
             from sstar_dspy.variants import apply_variant
 
-            program = apply_variant(program, self.variant)
+            program = apply_variant(program, self.variant, prompt_form=self.prompt_form)
         return program
 
     def resolved(self) -> dict[str, Any]:
