@@ -30,7 +30,7 @@ from typing import Any
 
 import dspy
 
-from sstar_dspy.adapters.forms import PromptForm, PromptFormName, code_predictors, parse_form
+from sstar_dspy.adapters.forms import LEGACY_FORM, PromptForm, PromptFormName, code_predictors, parse_form
 from sstar_dspy.budget import Budget, UsageLedger
 from sstar_dspy.candidate import Candidate, DebugRound
 from sstar_dspy.errors import SStarError
@@ -78,9 +78,9 @@ class SStar(dspy.Module):
             to ``generate`` and ``debug`` (one stdin and one functional example; small models need
             them to write stdin programs). ``False`` leaves the predictors zero-shot.
         prompt_form: How ``generate`` and ``debug`` ask for code (:mod:`sstar_dspy.adapters.forms`):
-            ``"chat"`` (default: DSPy's ChatAdapter), ``"code"`` (LiveCodeBench's plain prompt through
+            ``"chat"`` (DSPy's ChatAdapter), ``"code"`` (LiveCodeBench's plain prompt through
             :class:`~sstar_dspy.adapters.code.CodeAdapter`) or ``"code-reasoning"`` (the same, reasoning
-            before the code).
+            before the code). None = :data:`~sstar_dspy.adapters.forms.DEFAULT_FORM` (``chat``).
 
     Example:
         >>> SStar(n=2, rounds=0).settings()["n"]
@@ -102,7 +102,7 @@ class SStar(dspy.Module):
         temperature: float | None = 0.7,
         num_threads: int = 8,
         format_demos: bool = True,
-        prompt_form: PromptForm | PromptFormName = "chat",
+        prompt_form: PromptForm | PromptFormName | None = None,
     ):
         super().__init__()
         if n < 1 or rounds < 0 or num_threads < 1:
@@ -131,7 +131,7 @@ class SStar(dspy.Module):
 
         return load_variant(variant, **kwargs)
 
-    def set_prompt_form(self, prompt_form: PromptForm | PromptFormName) -> None:
+    def set_prompt_form(self, prompt_form: PromptForm | PromptFormName | None) -> None:
         """Rebuild ``generate`` and ``debug`` in another prompt form (their prompts and demos become that form's
         defaults; predictor LMs are kept). Variants call it to restore the form they were saved with."""
         form = parse_form(prompt_form)
@@ -193,8 +193,8 @@ class SStar(dspy.Module):
             "num_threads": self.num_threads,
             "selector": {"class": type(self.selector).__name__, **selector},
             "budget": self.budget.model_dump(),
-            # omitted for the default form, so run directories made before forms existed still resume
-            **({"prompt_form": self.prompt_form.value} if self.prompt_form is not PromptForm.CHAT else {}),
+            # omitted for chat, the form of every earlier run, so run directories made before forms existed resume
+            **({"prompt_form": self.prompt_form.value} if self.prompt_form is not LEGACY_FORM else {}),
         }
 
     def estimate_calls(self) -> dict[str, int]:

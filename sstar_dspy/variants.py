@@ -36,7 +36,7 @@ from typing import Any
 import dspy
 from pydantic import BaseModel, Field
 
-from sstar_dspy.adapters.forms import DEFAULT_FORM, PromptForm, parse_form
+from sstar_dspy.adapters.forms import LEGACY_FORM, PromptForm, parse_form
 from sstar_dspy.errors import SStarError, VariantError
 
 logger = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ class VariantInfo(BaseModel):
     description: str = ""
     layout: dict[str, PredictorLayout]
     provenance: dict[str, Any] = Field(default_factory=dict)
-    prompt_form: str = DEFAULT_FORM.value
+    prompt_form: str = LEGACY_FORM.value
 
 
 def signature_layout(program: dspy.Module) -> dict[str, PredictorLayout]:
@@ -168,7 +168,7 @@ def variant_state(
         description=description,
         layout=signature_layout(program),
         provenance=provenance or {},
-        prompt_form=parse_form(getattr(program, "prompt_form", None)).value,
+        prompt_form=parse_form(getattr(program, "prompt_form", None) or LEGACY_FORM).value,
     )
     state[_BLOCK] = info.model_dump(mode="json")
     return state

@@ -6,7 +6,7 @@ import pytest
 from sstar_world import ADD_FUNCTIONAL, BAD_FN, GOOD, GOOD_FN, SMALL_A_BUG, SUM, TWO_LINES, sstar, sum_script
 
 from sstar_dspy import presets
-from sstar_dspy.adapters.forms import CodePredict, PromptForm
+from sstar_dspy.adapters.forms import DEFAULT_FORM, CodePredict, PromptForm
 from sstar_dspy.adapters.lcb_prompt import LCB_SYSTEM, lcb_user_prompt
 from sstar_dspy.errors import SStarError
 from sstar_dspy.program import SStar
@@ -104,8 +104,8 @@ def test_the_debug_prompt_shows_program_and_feedback_under_headings():
 
 def test_forms_are_selectable_everywhere_and_checked():
     assert isinstance(SStar(prompt_form="code").generate, CodePredict)
-    assert not isinstance(SStar().generate, CodePredict)  # the default form is unchanged
-    assert SStar().prompt_form is PromptForm.CHAT and "prompt_form" not in SStar().settings()
+    assert not isinstance(SStar(prompt_form="chat").generate, CodePredict)  # chat = the ChatAdapter form, unchanged
+    assert SStar().prompt_form is DEFAULT_FORM and "prompt_form" not in SStar(prompt_form="chat").settings()
     assert presets.zero_shot(prompt_form="code-reasoning").prompt_form is PromptForm.CODE_REASONING
     assert presets.build("self-debug", prompt_form="code").settings()["prompt_form"] == "code"
     with pytest.raises(SStarError, match="unknown prompt form 'json'"):
@@ -120,3 +120,17 @@ def test_switching_the_form_keeps_predictor_lms_and_restores_that_form_s_demos()
     assert program.generate.lm is lm and "reasoning" in program.generate.demos[0]
     program.set_prompt_form("chat")
     assert program.generate.lm is lm and type(program.generate).__name__ == "Predict"
+
+
+def test_code_reasoning_keeps_the_generation_reasoning_in_the_trace_and_the_full_history():
+    lm = ScriptedLM(
+        sum_script(
+            generate={"reasoning": "Two numbers, one per line.", "code": TWO_LINES},
+            debug=[{"diagnosis": "still wrong", "code": "print(0)\nprint(7)"}, {"diagnosis": "fixed", "code": GOOD}],
+        )
+    )
+    pred = sstar(lm, n=1, rounds=2, selector=FirstSelector(), prompt_form="code-reasoning")(problem=SUM)
+    rounds = pred.candidates[0].rounds
+    assert rounds[0].reasoning == "Two numbers, one per line." and pred.program == GOOD
+    second = lm.calls_for("debug")[1]
+    assert "[Round 0 reasoning]\nTwo numbers, one per line." in second.inputs["history"]

@@ -38,6 +38,7 @@ from sstar_dspy.signatures import DebugCode, GenerateCode
 
 __all__ = [
     "DEFAULT_FORM",
+    "LEGACY_FORM",
     "CodeDebug",
     "CodeGenerate",
     "CodeGenerateWithReasoning",
@@ -60,7 +61,10 @@ class PromptForm(str, Enum):
 
 PromptFormName = Literal["chat", "code", "code-reasoning"]
 DEFAULT_FORM = PromptForm.CHAT
-"""The form SStar uses unless told otherwise (and the form of variants saved before forms existed)."""
+"""The form SStar uses unless told otherwise (the one line to change to switch the package's default; then
+regenerate ``signatures/paper.json`` with :func:`sstar_dspy.variants.write_paper_variant`)."""
+LEGACY_FORM = PromptForm.CHAT
+"""The form of every program and variant made before forms existed (never changes)."""
 
 
 def parse_form(value: PromptForm | str | None) -> PromptForm:

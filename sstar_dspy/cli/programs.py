@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
+from sstar_dspy.adapters.forms import DEFAULT_FORM
 from sstar_dspy.cli.common import UsageError, env
 from sstar_dspy.errors import BudgetError
 
@@ -35,7 +36,7 @@ PromptFormOpt = Annotated[
         "--prompt-form",
         envvar=env("prompt_form"),
         help="How generate/debug ask for code: chat (DSPy ChatAdapter), code (LiveCodeBench's plain prompt), "
-        "code-reasoning (plain prompt, reasoning before the code). Default: chat, or the --variant's form.",
+        f"code-reasoning (plain prompt, reasoning before the code). Default: {DEFAULT_FORM.value}, or the --variant's.",
     ),
 ]
 NOpt = Annotated[
