@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sstar_dspy.adapters.forms import CodePredict, PromptForm
+from sstar_dspy.adapters.forms import DEFAULT_FORM, CodePredict, PromptForm
 from sstar_dspy.errors import VariantError
 from sstar_dspy.program import SStar
 from sstar_dspy.variants import apply_variant, load_variant, save_variant
@@ -90,6 +90,22 @@ def test_an_unknown_form_in_a_file_is_one_line(tmp_path):
         load_variant(path)
 
 
-def test_paper_json_records_the_chat_form():
+def test_paper_json_records_the_default_form():
     info = json.loads((REPO / "signatures" / "paper.json").read_text())["sstar_dspy"]
-    assert info["prompt_form"] == "chat"
+    assert info["prompt_form"] == DEFAULT_FORM.value
+
+
+@pytest.mark.parametrize("form", [f.value for f in PromptForm])
+def test_committed_form_variants_are_the_codes_defaults_and_load_by_name(form, tmp_path):
+    committed = json.loads((REPO / "signatures" / f"form-{form}.json").read_text())
+    fresh = json.loads(save_variant(SStar(prompt_form=form), tmp_path / "fresh.json").read_text())
+    for key in ("generate", "debug", "generate_tests", "distinguish", "judge"):
+        assert committed[key] == fresh[key], (
+            f"signatures/form-{form}.json is stale for '{key}': regenerate it with "
+            "python -c 'from sstar_dspy.variants import write_paper_variant as w; w()'"
+        )
+    assert committed["sstar_dspy"]["layout"] == fresh["sstar_dspy"]["layout"]
+    assert committed["sstar_dspy"]["prompt_form"] == form
+    program = load_variant(f"form-{form}", n=2)
+    assert program.prompt_form.value == form
+    assert program.generate.signature.instructions == SStar(prompt_form=form).generate.signature.instructions

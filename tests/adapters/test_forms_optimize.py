@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -62,3 +63,21 @@ def test_bootstrapped_demos_render_as_turns_in_the_code_reasoning_form():
     assert len(call.demos) == 1 and call.demos[0].endswith(f"```python\n{demo['code']}\n```")
     demo_user = [text for role, text in call.messages if role == "user"][0]
     assert demo_user.startswith(f"### Question:\n{demo['problem']}")
+
+
+def test_optimizing_from_a_code_form_variant_saves_that_form(tmp_path):
+    from sstar_dspy.optimize_run import run_optimization
+    from sstar_dspy.variants import load_variant
+
+    lm = optimize_world.make_lm()
+    report = run_optimization(
+        optimize_world.problems()[:4],
+        name=tmp_path / "tuned.json",
+        settings=OptimizeSettings(tune=["generate"], max_bootstrapped_demos=1),
+        build_program=lambda n, rounds: SStar(n=n, rounds=rounds, lms=RoleLMs(generator=lm), num_threads=1),
+        run_dir=tmp_path / "run",
+        start_from="form-code",
+        evaluate=False,
+    )
+    assert json.loads(Path(report.variant_path).read_text())["sstar_dspy"]["prompt_form"] == "code"
+    assert isinstance(load_variant(report.variant_path).generate, CodePredict)
