@@ -134,7 +134,10 @@ class CodeAdapter(dspy.Adapter):
     ``### Format:`` block; every other input gets a ``###`` heading (known ones a readable title).
     """
 
-    def __call__(self, lm: Any, lm_kwargs: dict[str, Any], signature: type[dspy.Signature], demos: list, inputs: dict):
+    def __call__(
+        self, lm: Any, lm_kwargs: dict[str, Any], signature: type[dspy.Signature], demos: list, inputs: dict
+    ) -> list[dict[str, Any]]:
+        """Format, call the LM and parse (DSPy's pipeline), publishing the request for :func:`current_request`."""
         token = _CURRENT.set(CodeRequest(signature, dict(inputs)))
         try:
             return super().__call__(lm, lm_kwargs, signature, demos, inputs)
@@ -143,7 +146,8 @@ class CodeAdapter(dspy.Adapter):
 
     async def acall(
         self, lm: Any, lm_kwargs: dict[str, Any], signature: type[dspy.Signature], demos: list, inputs: dict
-    ):
+    ) -> list[dict[str, Any]]:
+        """The async :meth:`__call__`."""
         token = _CURRENT.set(CodeRequest(signature, dict(inputs)))
         try:
             return await super().acall(lm, lm_kwargs, signature, demos, inputs)
@@ -151,7 +155,9 @@ class CodeAdapter(dspy.Adapter):
             _CURRENT.reset(token)
 
     # -- formatting -------------------------------------------------------------------------------
-    def format(self, signature: type[dspy.Signature], demos: list[dict[str, Any]], inputs: dict[str, Any]) -> list:
+    def format(
+        self, signature: type[dspy.Signature], demos: list[dict[str, Any]], inputs: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         """System (the instruction), demos as user/assistant turns, then the request."""
         _check(signature)
         messages = [{"role": "system", "content": self.format_system_message(signature)}]

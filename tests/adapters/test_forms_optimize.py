@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import dspy
+import pytest
 
 from sstar_dspy.adapters.forms import CodePredict
 from sstar_dspy.metric import execution_metric
@@ -81,3 +82,21 @@ def test_optimizing_from_a_code_form_variant_saves_that_form(tmp_path):
     )
     assert json.loads(Path(report.variant_path).read_text())["sstar_dspy"]["prompt_form"] == "code"
     assert isinstance(load_variant(report.variant_path).generate, CodePredict)
+
+
+@pytest.mark.slow
+def test_miprov2_tunes_the_code_form_instruction():
+    lm = optimize_world.make_lm()
+    student = SStar(n=1, rounds=0, lms=RoleLMs(generator=lm), num_threads=1, prompt_form="code-reasoning")
+    compiled = compile_program(
+        student,
+        _examples(optimize_world.problems()[:3]),
+        OptimizeSettings(optimizer=OptimizerName.MIPRO, tune=["generate"], num_trials=3, max_bootstrapped_demos=1),
+        metric=execution_metric,
+        task_lm=lm,
+        prompt_lm=optimize_world.make_proposal_lm(),
+    )
+    assert isinstance(compiled.generate, CodePredict)
+    assert compiled.generate.signature.instructions == optimize_world.LESSON
+    compiled(problem=optimize_world.problems()[4])
+    assert lm.calls_for("generate")[-1].system == optimize_world.LESSON
