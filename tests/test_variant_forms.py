@@ -78,7 +78,7 @@ def test_asking_for_another_form_than_the_variant_s_is_refused(tmp_path):
 def test_paper_takes_the_requested_form_with_its_default_prompts():
     program = load_variant("paper", prompt_form="code-reasoning", n=2)
     assert program.prompt_form is PromptForm.CODE_REASONING and program.n == 2
-    assert load_variant("paper").prompt_form is PromptForm.CHAT
+    assert load_variant("paper").prompt_form is DEFAULT_FORM
 
 
 def test_an_unknown_form_in_a_file_is_one_line(tmp_path):
