@@ -386,7 +386,8 @@ def write_paper_variant(path: str | Path | None = None) -> Path:
     """(Re)generate ``signatures/paper.json`` from the code's default prompts; returns the file written.
 
     Without ``path`` it also writes ``signatures/form-<form>.json``: the code's defaults in each prompt form
-    (``--variant form-code`` etc. select a form anywhere a variant is accepted, ``sstar compare`` included).
+    (``--variant form-code`` etc. select a form anywhere a variant is accepted, ``sstar compare`` included), and
+    ``form-code-plain.json`` (the code form without format demos: exactly LiveCodeBench's prompt).
     Run after changing a signature: ``python -c "from sstar_dspy.variants import write_paper_variant as w; w()"``.
     """
     from sstar_dspy.adapters.forms import DEFAULT_FORM
@@ -399,4 +400,7 @@ def write_paper_variant(path: str | Path | None = None) -> Path:
         for form in PromptForm:
             out = _REPO_SIGNATURES / f"form-{form.value}.json"
             save_variant(SStar(prompt_form=form), out, description=_DESCRIPTIONS[form], provenance=provenance)
+        plain = "Prompt form 'code' without the format demos: generate sends exactly LiveCodeBench's prompt."
+        out = _REPO_SIGNATURES / "form-code-plain.json"
+        save_variant(SStar(prompt_form="code", format_demos=False), out, description=plain, provenance=provenance)
     return paper

@@ -95,17 +95,21 @@ def test_paper_json_records_the_default_form():
     assert info["prompt_form"] == DEFAULT_FORM.value
 
 
-@pytest.mark.parametrize("form", [f.value for f in PromptForm])
-def test_committed_form_variants_are_the_codes_defaults_and_load_by_name(form, tmp_path):
-    committed = json.loads((REPO / "signatures" / f"form-{form}.json").read_text())
-    fresh = json.loads(save_variant(SStar(prompt_form=form), tmp_path / "fresh.json").read_text())
+@pytest.mark.parametrize(
+    ("name", "form", "demos"),
+    [*((f"form-{f.value}", f.value, True) for f in PromptForm), ("form-code-plain", "code", False)],
+)
+def test_committed_form_variants_are_the_codes_defaults_and_load_by_name(name, form, demos, tmp_path):
+    committed = json.loads((REPO / "signatures" / f"{name}.json").read_text())
+    fresh_program = SStar(prompt_form=form, format_demos=demos)
+    fresh = json.loads(save_variant(fresh_program, tmp_path / "fresh.json").read_text())
     for key in ("generate", "debug", "generate_tests", "distinguish", "judge"):
         assert committed[key] == fresh[key], (
-            f"signatures/form-{form}.json is stale for '{key}': regenerate it with "
+            f"signatures/{name}.json is stale for '{key}': regenerate it with "
             "python -c 'from sstar_dspy.variants import write_paper_variant as w; w()'"
         )
     assert committed["sstar_dspy"]["layout"] == fresh["sstar_dspy"]["layout"]
     assert committed["sstar_dspy"]["prompt_form"] == form
-    program = load_variant(f"form-{form}", n=2)
-    assert program.prompt_form.value == form
+    program = load_variant(name, n=2)
+    assert program.prompt_form.value == form and bool(program.generate.demos) is demos
     assert program.generate.signature.instructions == SStar(prompt_form=form).generate.signature.instructions
