@@ -14,15 +14,23 @@ teach the shape of the answer, not an algorithm. :class:`~sstar_dspy.program.SSt
 to ``generate`` and ``debug`` unless ``format_demos=False``. They are ordinary predictor demos, so
 ``save()``/``load()`` and variants carry them and optimizers may replace them.
 
+The demos follow the prompt form (:mod:`sstar_dspy.adapters.forms`): the ``code-reasoning`` form's
+``generate`` demos also carry a short ``reasoning`` (the answer's shape in that form: reasoning, then
+the fenced program); the other forms show code only. The CodeAdapter renders them in its own layout.
+
 Example:
     >>> from sstar_dspy.format_demos import generate_demos
     >>> [demo.mode for demo in generate_demos()]
     ['stdin', 'functional']
     >>> "sys.stdin" in generate_demos()[0].code
     True
+    >>> "reasoning" in generate_demos("code-reasoning")[0]
+    True
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import dspy
 
@@ -83,22 +91,46 @@ _DEBUG_DIAGNOSIS = (
 )
 
 
-def generate_demos() -> list[dspy.Example]:
-    """One stdin and one functional example for the ``generate`` predictor (:class:`GenerateCode`)."""
-    return [
-        dspy.Example(problem=_STDIN_PROBLEM, mode="stdin", function_name="", starter_code="", code=_STDIN_CODE),
-        dspy.Example(
-            problem=_FUNCTIONAL_PROBLEM,
-            mode="functional",
-            function_name="countEven",
-            starter_code=_FUNCTIONAL_STARTER,
-            code=_FUNCTIONAL_CODE,
-        ),
-    ]
+_STDIN_REASONING = (
+    "The input is n and then n integers, possibly over several lines, so read every token from standard input at "
+    "once. The answer is the largest of the n values; print it. One pass is fast enough."
+)
+_FUNCTIONAL_REASONING = (
+    "Complete the countEven method of the starter code: count the elements x with x % 2 == 0 and return the "
+    "count. The method returns the answer; it reads no input and prints nothing."
+)
 
 
-def debug_demos() -> list[dspy.Example]:
-    """One example for the ``debug`` predictor (:class:`DebugCode`): a stdin program that never calls main()."""
+def _with_reasoning(form: Any) -> bool:
+    from sstar_dspy.adapters.forms import PromptForm, parse_form
+
+    return parse_form(form) is PromptForm.CODE_REASONING
+
+
+def generate_demos(form: Any = None) -> list[dspy.Example]:
+    """One stdin and one functional example for the ``generate`` predictor (:class:`GenerateCode`).
+
+    Args:
+        form: The prompt form (None = the default, ``chat``); ``code-reasoning`` adds a ``reasoning`` to each demo.
+    """
+    reasoning = _with_reasoning(form)
+    stdin: dict[str, str] = {"problem": _STDIN_PROBLEM, "mode": "stdin", "function_name": "", "starter_code": ""}
+    functional: dict[str, str] = {
+        "problem": _FUNCTIONAL_PROBLEM,
+        "mode": "functional",
+        "function_name": "countEven",
+        "starter_code": _FUNCTIONAL_STARTER,
+    }
+    if reasoning:
+        stdin["reasoning"], functional["reasoning"] = _STDIN_REASONING, _FUNCTIONAL_REASONING
+    return [dspy.Example(**stdin, code=_STDIN_CODE), dspy.Example(**functional, code=_FUNCTIONAL_CODE)]
+
+
+def debug_demos(form: Any = None) -> list[dspy.Example]:
+    """One example for the ``debug`` predictor (:class:`DebugCode`): a stdin program that never calls main().
+
+    The same in every form (``debug`` always writes a diagnosis before the code); ``form`` is accepted for symmetry.
+    """
     return [
         dspy.Example(
             problem=_STDIN_PROBLEM,

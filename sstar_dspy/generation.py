@@ -105,8 +105,8 @@ def format_history(rounds: list[DebugRound], mode: Mode | None = None) -> str:
     parts = []
     for r in rounds:
         part = [f"[Round {r.round} program]", r.program or "(no program)"]
-        if r.reasoning:
-            part[0:0] = [f"[Round {r.round} diagnosis]", r.reasoning]
+        if r.reasoning:  # round 0 has one only in the code-reasoning form (its reasoning before the code)
+            part[0:0] = [f"[Round {r.round} {'reasoning' if r.round == 0 else 'diagnosis'}]", r.reasoning]
         part += [f"[Round {r.round} feedback]", format_feedback(r.public_results, _stdin_program(r.program, mode))]
         parts.append("\n".join(part))
     return "\n\n".join(parts)
@@ -165,14 +165,22 @@ def run_sample(ctx: SolveContext, index: int, rollout_id: int, rounds: int, cont
     try:
         pred, usage = ctx.predict_with_usage("generate", rollout_id=rollout_id, **problem_inputs(ctx))
         program, error = extract_code(pred.code), None
+        reasoning = getattr(pred, "reasoning", None) or None  # the code-reasoning form's text before the code
         if not program:
             error = "generate returned no code"
             ctx.note_error(f"sample {index}: {error}")
     except (LMCallError, BudgetExhaustedError) as err:
-        program, error, usage = "", _stop_reason(err), _usage_of(err)
+        program, error, usage, reasoning = "", _stop_reason(err), _usage_of(err), None
     results, sandbox_s = _run_public(ctx, program, public) if program else ([], 0.0)
     history.append(
-        DebugRound(round=0, program=program, public_results=results, lm_error=error, cost=_round_cost(usage, sandbox_s))
+        DebugRound(
+            round=0,
+            program=program,
+            reasoning=reasoning,
+            public_results=results,
+            lm_error=error,
+            cost=_round_cost(usage, sandbox_s),
+        )
     )
     if not program:
         return Candidate(index=index, rollout_id=rollout_id, program="", rounds=history)

@@ -30,6 +30,7 @@ from typing import Any
 
 import dspy
 
+from sstar_dspy.adapters.forms import LEGACY_FORM, PromptForm, PromptFormName, code_predictors, parse_form
 from sstar_dspy.budget import Budget, UsageLedger
 from sstar_dspy.candidate import Candidate, DebugRound
 from sstar_dspy.errors import SStarError
@@ -37,7 +38,7 @@ from sstar_dspy.format_demos import debug_demos, generate_demos
 from sstar_dspy.generation import ContextMode, run_sample
 from sstar_dspy.problem import Problem
 from sstar_dspy.selection import AdaptiveSelector, GeneratedTestsSelector, MajorityVoteSelector, Selector
-from sstar_dspy.signatures import DebugCode, DistinguishPrograms, GenerateCode, GenerateTestInputs, JudgePair
+from sstar_dspy.signatures import DistinguishPrograms, GenerateTestInputs, JudgePair
 from sstar_dspy.solve_context import RoleLMs, SolveContext
 from sstar_dspy.trace import SelectionTrace, SolveTrace
 
@@ -76,10 +77,16 @@ class SStar(dspy.Module):
         format_demos: Attach the hand-written I/O-contract demos of :mod:`sstar_dspy.format_demos`
             to ``generate`` and ``debug`` (one stdin and one functional example; small models need
             them to write stdin programs). ``False`` leaves the predictors zero-shot.
+        prompt_form: How ``generate`` and ``debug`` ask for code (:mod:`sstar_dspy.adapters.forms`):
+            ``"chat"`` (DSPy's ChatAdapter), ``"code"`` (LiveCodeBench's plain prompt through
+            :class:`~sstar_dspy.adapters.code.CodeAdapter`) or ``"code-reasoning"`` (the same, reasoning
+            before the code). None = :data:`~sstar_dspy.adapters.forms.DEFAULT_FORM` (``chat``).
 
     Example:
         >>> SStar(n=2, rounds=0).settings()["n"]
         2
+        >>> SStar(prompt_form="code").settings()["prompt_form"]
+        'code'
     """
 
     def __init__(
@@ -95,6 +102,7 @@ class SStar(dspy.Module):
         temperature: float | None = 0.7,
         num_threads: int = 8,
         format_demos: bool = True,
+        prompt_form: PromptForm | PromptFormName | None = None,
     ):
         super().__init__()
         if n < 1 or rounds < 0 or num_threads < 1:
@@ -104,14 +112,11 @@ class SStar(dspy.Module):
             )
         if context not in ("full", "last"):
             raise SStarError(f"SStar: context must be 'full' or 'last', not {context!r}")
-        self.generate = dspy.Predict(GenerateCode)
-        self.debug = dspy.Predict(DebugCode)
+        self.format_demos = format_demos
+        self.set_prompt_form(prompt_form)
         self.generate_tests = dspy.Predict(GenerateTestInputs)
         self.distinguish = dspy.Predict(DistinguishPrograms)
         self.judge = dspy.Predict(JudgePair)
-        if format_demos:
-            self.generate.demos = generate_demos()
-            self.debug.demos = debug_demos()
         self.n, self.rounds, self.context, self.seed = n, rounds, context, seed
         self.temperature, self.num_threads = temperature, num_threads
         self.selector = selector if selector is not None else AdaptiveSelector()
@@ -125,6 +130,19 @@ class SStar(dspy.Module):
         from sstar_dspy.variants import load_variant
 
         return load_variant(variant, **kwargs)
+
+    def set_prompt_form(self, prompt_form: PromptForm | PromptFormName | None) -> None:
+        """Rebuild ``generate`` and ``debug`` in another prompt form (their prompts and demos become that form's
+        defaults; predictor LMs are kept). Variants call it to restore the form they were saved with."""
+        form = parse_form(prompt_form)
+        old = {name: getattr(self, name, None) for name in ("generate", "debug")}
+        self.prompt_form = form
+        self.generate, self.debug = code_predictors(form)
+        for name, predictor in (("generate", self.generate), ("debug", self.debug)):
+            predictor.lm = getattr(old[name], "lm", None)
+        if self.format_demos:
+            self.generate.demos = generate_demos(form)
+            self.debug.demos = debug_demos(form)
 
     # -- public API ---------------------------------------------------------------------------------
     def forward(self, problem: Problem) -> dspy.Prediction:
@@ -175,6 +193,8 @@ class SStar(dspy.Module):
             "num_threads": self.num_threads,
             "selector": {"class": type(self.selector).__name__, **selector},
             "budget": self.budget.model_dump(),
+            # omitted for chat, the form of every earlier run, so run directories made before forms existed resume
+            **({"prompt_form": self.prompt_form.value} if self.prompt_form is not LEGACY_FORM else {}),
         }
 
     def estimate_calls(self) -> dict[str, int]:

@@ -4,6 +4,11 @@
 ``rollout_id``, usage accounting); only the model is replaced. Each request is matched to the
 signature it came from by its output fields, its input fields are parsed back into text, and the
 reply is taken from the script. Every engine call is recorded in :attr:`ScriptedLM.calls`.
+It works under DSPy's ChatAdapter and JSONAdapter (parsing their prompts) and under the
+:class:`~sstar_dspy.adapters.code.CodeAdapter` of the ``code`` prompt forms (whose plain-text prompt is
+not parsed: the adapter publishes the call's signature and inputs); a dict reply is rendered in the
+form the adapter reads (``[[ ## field ## ]]`` sections, JSON, or prose then a fenced ```python block),
+so one script drives every prompt form.
 
 A script maps a key to a reply. The key is an SStar predictor name (``"generate"``, ``"debug"``,
 ``"generate_tests"``, ``"distinguish"``, ``"judge"``) or a signature class name. A reply is:
@@ -45,6 +50,7 @@ import dspy
 from dspy.lm15 import Message, Request, Response, Usage
 from pydantic import BaseModel
 
+from sstar_dspy.adapters.code import current_request, render_code_reply
 from sstar_dspy.signatures import SIGNATURES
 
 __all__ = ["ScriptedCall", "ScriptedEngine", "ScriptedLM", "ScriptError", "scripted_lm_from_file"]
@@ -138,8 +144,18 @@ class ScriptedEngine:
             else "".join(getattr(p, "text", "") or "" for p in (request.system or ()))
         )
         user = request.messages[-1].text or "" if request.messages else ""
-        inputs, outputs, as_json = _parse_user_message(user)
-        key = self._by_outputs.get(frozenset(outputs), "")
+        code_request = current_request()
+        if code_request is not None:  # a CodeAdapter prompt is plain text: take the signature and inputs it sent
+            inputs = {k: _render_value(v).strip() for k, v in code_request.inputs.items()}
+            outputs = list(code_request.signature.output_fields)
+
+            def render(fields: Mapping[str, Any]) -> str:  # the fields this signature has, prose then code
+                return render_code_reply({k: v for k, v in fields.items() if k in outputs})
+
+        else:
+            inputs, outputs, as_json = _parse_user_message(user)
+            render = render_json_reply if as_json else render_chat_reply
+        key = self._key_for(outputs)
         messages = [(str(getattr(m.role, "value", m.role)), m.text or "") for m in request.messages]
         call = ScriptedCall(key, inputs, _ROLLOUT.get(), request.config.temperature, system, user, "", messages)
         reply = self._reply_for(call)
@@ -150,7 +166,7 @@ class ScriptedEngine:
         if isinstance(reply, str):
             call.reply = reply
         else:
-            call.reply = render_json_reply(reply) if as_json else render_chat_reply(reply)
+            call.reply = render(reply)
         with self._lock:
             self.calls.append(call)
         prompt_chars = len(system) + sum(len(m.text or "") for m in request.messages)
@@ -161,6 +177,12 @@ class ScriptedEngine:
 
     def close(self) -> None:
         """Nothing to release."""
+
+    def _key_for(self, outputs: list[str]) -> str:
+        """The script key of the signature with these output fields (a ``reasoning`` field, as added by
+        ``ChainOfThought`` or the code-reasoning form, does not change which predictor it is)."""
+        key = self._by_outputs.get(frozenset(outputs))
+        return key if key is not None else self._by_outputs.get(frozenset(outputs) - {"reasoning"}, "")
 
     def _reply_for(self, call: ScriptedCall) -> Any:
         keys = [call.signature, self._class_names.get(call.signature, "")]

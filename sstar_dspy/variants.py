@@ -9,6 +9,12 @@ whose signatures changed would silently misalign prompts; :func:`load_variant` c
 layout with the program's and refuses a mismatch with one :class:`~sstar_dspy.errors.VariantError`
 line. Variants never contain an LM, an endpoint or a key: LMs are injected at run time.
 
+The block also records the program's **prompt form** (``prompt_form``: ``chat``, ``code`` or
+``code-reasoning``, see :mod:`sstar_dspy.adapters.forms`): a variant's instructions and demos were written
+for one form, so loading restores it (:func:`load_variant` builds the program in that form,
+:func:`apply_variant` switches an existing program to it); files saved before forms existed load as ``chat``.
+Asking for a different form explicitly is refused with one line.
+
 ``"paper"`` is the code's defaults (the paper's prompts plus the format demos of :mod:`sstar_dspy.format_demos`);
 from the code by :func:`save_variant` and kept in sync by a test.
 
@@ -30,7 +36,8 @@ from typing import Any
 import dspy
 from pydantic import BaseModel, Field
 
-from sstar_dspy.errors import VariantError
+from sstar_dspy.adapters.forms import LEGACY_FORM, PromptForm, parse_form
+from sstar_dspy.errors import SStarError, VariantError
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +65,8 @@ class VariantInfo(BaseModel):
         description: Free text (what it is, how it was made).
         layout: Per-predictor signature layout, by predictor path.
         provenance: How it was produced (optimizer, settings, train/val ids, scores, command).
+        prompt_form: The prompt form of ``generate``/``debug`` the prompts were written for (absent in
+            files saved before forms existed: ``chat``).
     """
 
     format_version: int
@@ -66,6 +75,7 @@ class VariantInfo(BaseModel):
     description: str = ""
     layout: dict[str, PredictorLayout]
     provenance: dict[str, Any] = Field(default_factory=dict)
+    prompt_form: str = LEGACY_FORM.value
 
 
 def signature_layout(program: dspy.Module) -> dict[str, PredictorLayout]:
@@ -158,6 +168,7 @@ def variant_state(
         description=description,
         layout=signature_layout(program),
         provenance=provenance or {},
+        prompt_form=parse_form(getattr(program, "prompt_form", None) or LEGACY_FORM).value,
     )
     state[_BLOCK] = info.model_dump(mode="json")
     return state
@@ -226,6 +237,10 @@ def read_variant(path: str | Path) -> tuple[dict[str, Any], VariantInfo]:
     except ValueError as exc:
         first = str(exc).splitlines()[0]
         raise VariantError(f"{path}: malformed '{_BLOCK}' block ({first}); re-save the variant") from exc
+    try:
+        parse_form(info.prompt_form)
+    except SStarError as exc:
+        raise VariantError(f"{path}: {exc}; this sstar_dspy cannot run that prompt form") from None
     if info.format_version > FORMAT_VERSION:
         raise VariantError(
             f"{path}: variant format {info.format_version} is newer than this sstar_dspy reads "
@@ -268,15 +283,41 @@ def _package_version() -> str:
     return __version__
 
 
-def apply_variant(program: dspy.Module, variant: str | Path) -> dspy.Module:
+def _restore_form(program: dspy.Module, info: VariantInfo, path: Path, prompt_form: Any) -> None:
+    """Put ``program`` in the variant's prompt form (refusing a different explicitly requested one)."""
+    saved = parse_form(info.prompt_form)
+    if prompt_form is not None and parse_form(prompt_form) is not saved:
+        raise VariantError(
+            f"{path}: saved for prompt form '{saved.value}', but prompt form '{parse_form(prompt_form).value}' was "
+            f"requested; its prompts were written for '{saved.value}': drop the prompt form or pass '{saved.value}'"
+        )
+    current = getattr(program, "prompt_form", None)
+    if current is not None and current is not saved and hasattr(program, "set_prompt_form"):
+        logger.info("variant %s: prompt form %s (the program had %s)", info.name, saved.value, current.value)
+        program.set_prompt_form(saved)
+
+
+def apply_variant(
+    program: dspy.Module, variant: str | Path, *, prompt_form: PromptForm | str | None = None
+) -> dspy.Module:
     """Load a variant's prompts and demos into ``program`` in place (layout-checked); returns ``program``.
 
-    ``"paper"`` leaves the program's code defaults untouched.
+    ``"paper"`` leaves the program's code defaults (in its own prompt form) untouched. Any other variant also
+    restores the prompt form it was saved with (``program.set_prompt_form``).
+
+    Args:
+        program: The program (an :class:`~sstar_dspy.program.SStar` or any module with the same predictors).
+        variant: ``"paper"``, a variant name or a ``.json`` path.
+        prompt_form: The form the caller asked for, if any: a variant saved in another form is refused.
+
+    Raises:
+        VariantError: Unknown or unreadable variant, another prompt form than requested, a different layout.
     """
     if str(variant) == PAPER:
         return program
     path = resolve_variant_path(variant)
     state, info = read_variant(path)
+    _restore_form(program, info, path, prompt_form)
     check_layout(info, program, source=str(path))
     predictor_states = {name: dict(state[name]) for name in info.layout}
     for predictor_state in predictor_states.values():
@@ -299,39 +340,67 @@ def load_variant(variant: str | Path = PAPER, *, program: dspy.Module | None = N
         variant: ``"paper"`` (the code's defaults), a variant name in ``signatures/`` or a ``.json`` path.
         program: An existing program to load into; by default ``SStar(**sstar_kwargs)``.
         **sstar_kwargs: Passed to ``SStar`` (e.g. ``n``, ``rounds``, ``lms``); they are run settings,
-            not part of the variant.
+            not part of the variant. ``prompt_form`` defaults to the variant's (``paper``: the default form,
+            or the form given, with that form's default prompts); a different one than the variant's is refused.
 
     Returns:
         The program with the variant's instructions and demos.
 
     Raises:
-        VariantError: Unknown variant, unreadable file, newer format, or a different signature layout.
+        VariantError: Unknown variant, unreadable file, newer format, another prompt form, or a different
+            signature layout.
 
     Example:
         >>> program = load_variant("signatures/bootstrap-dev.json", n=4, rounds=1)  # doctest: +SKIP
     """
+    prompt_form = sstar_kwargs.get("prompt_form")
     if program is None:
         from sstar_dspy.program import SStar
 
+        if str(variant) != PAPER and prompt_form is None:  # build it in the variant's form straight away
+            sstar_kwargs["prompt_form"] = read_variant(resolve_variant_path(variant))[1].prompt_form
         program = SStar(**sstar_kwargs)
     elif sstar_kwargs:
         raise TypeError("pass either program= or SStar keyword arguments, not both")
-    return apply_variant(program, variant)
+    return apply_variant(program, variant, prompt_form=prompt_form)
+
+
+_CODE_FORMS_TEXT = (
+    "LiveCodeBench's plain prompt through sstar_dspy.adapters.CodeAdapter (system = the instruction: LiveCodeBench's "
+    "system message for generate, the code forms' debug prompt of sstar_dspy.adapters.forms), the format demos as "
+    "earlier turns, and the paper's prompts for the other predictors"
+)
+_DESCRIPTIONS = {
+    PromptForm.CHAT: "The S* paper's prompts (Li et al. 2025, Appendix A.2) as written in sstar_dspy.signatures, "
+    "plus the two hand-written I/O-format demos of sstar_dspy.format_demos on generate/debug (the DSPy "
+    "counterpart of the paper harness's LiveCodeBench format text): the code's defaults, generated from the "
+    "code by sstar_dspy.variants.write_paper_variant().",
+    PromptForm.CODE: f"Prompt form 'code': {_CODE_FORMS_TEXT}; the code's defaults in that form, generated by "
+    "sstar_dspy.variants.write_paper_variant().",
+    PromptForm.CODE_REASONING: f"Prompt form 'code-reasoning': {_CODE_FORMS_TEXT}; generate reasons briefly before "
+    "the code. The code's defaults in that form, generated by sstar_dspy.variants.write_paper_variant().",
+}
 
 
 def write_paper_variant(path: str | Path | None = None) -> Path:
     """(Re)generate ``signatures/paper.json`` from the code's default prompts; returns the file written.
 
+    Without ``path`` it also writes ``signatures/form-<form>.json``: the code's defaults in each prompt form
+    (``--variant form-code`` etc. select a form anywhere a variant is accepted, ``sstar compare`` included), and
+    ``form-code-plain.json`` (the code form without format demos: exactly LiveCodeBench's prompt).
     Run after changing a signature: ``python -c "from sstar_dspy.variants import write_paper_variant as w; w()"``.
     """
+    from sstar_dspy.adapters.forms import DEFAULT_FORM
     from sstar_dspy.program import SStar
 
-    return save_variant(
-        SStar(),
-        Path(path) if path is not None else _REPO_SIGNATURES / f"{PAPER}.json",
-        description="The S* paper's prompts (Li et al. 2025, Appendix A.2) as written in sstar_dspy.signatures, "
-        "plus the two hand-written I/O-format demos of sstar_dspy.format_demos on generate/debug (the DSPy "
-        "counterpart of the paper harness's LiveCodeBench format text): the code's defaults, generated from the "
-        "code by sstar_dspy.variants.write_paper_variant().",
-        provenance={"source": "code defaults"},
-    )
+    provenance = {"source": "code defaults"}
+    target = Path(path) if path is not None else _REPO_SIGNATURES / f"{PAPER}.json"
+    paper = save_variant(SStar(), target, description=_DESCRIPTIONS[DEFAULT_FORM], provenance=provenance)
+    if path is None:
+        for form in PromptForm:
+            out = _REPO_SIGNATURES / f"form-{form.value}.json"
+            save_variant(SStar(prompt_form=form), out, description=_DESCRIPTIONS[form], provenance=provenance)
+        plain = "Prompt form 'code' without the format demos: generate sends exactly LiveCodeBench's prompt."
+        out = _REPO_SIGNATURES / "form-code-plain.json"
+        save_variant(SStar(prompt_form="code", format_demos=False), out, description=plain, provenance=provenance)
+    return paper

@@ -100,7 +100,7 @@ def test_passing_samples_are_not_debugged():
 def test_a_failed_debug_call_keeps_the_last_good_program(bad_reply):
     lm = ScriptedLM(sum_script(generate={"code": SMALL_A_BUG + "\nprint(1)"}, debug=bad_reply))
     with dspy.context(adapter=dspy.ChatAdapter(use_json_adapter_fallback=False)):
-        pred = sstar(lm, n=1, rounds=2, selector=FirstSelector())(problem=SUM)
+        pred = sstar(lm, n=1, rounds=2, selector=FirstSelector(), prompt_form="chat")(problem=SUM)
     [cand] = pred.candidates
     assert cand.program == SMALL_A_BUG + "\nprint(1)"  # not wiped (the reference implementation wiped it)
     assert cand.rounds[-1].lm_error and "debug call failed" in cand.rounds[-1].lm_error

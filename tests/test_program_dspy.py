@@ -16,7 +16,7 @@ PREDICTORS = ["generate", "debug", "generate_tests", "distinguish", "judge"]
 
 
 def test_all_five_predictors_are_discoverable_parameters():
-    program = SStar(n=2)
+    program = SStar(n=2, prompt_form="chat")
     assert [name for name, _ in program.named_predictors()] == PREDICTORS
     for name, predictor in program.named_predictors():
         assert predictor.signature.instructions == SIGNATURES[name].instructions
@@ -39,7 +39,7 @@ def test_evaluate_reports_a_wrong_chosen_program():
 
 
 def test_save_and_load_round_trip_keeps_optimized_instructions_and_demos(tmp_path):
-    program = SStar(n=2)
+    program = SStar(n=2, prompt_form="chat")
     program.judge.signature = program.judge.signature.with_instructions("Prefer the program that is correct.")
     program.generate.demos = [dspy.Example(problem="p", mode="stdin", function_name="", starter_code="", code=GOOD)]
     path = tmp_path / "sstar.json"
@@ -49,7 +49,7 @@ def test_save_and_load_round_trip_keeps_optimized_instructions_and_demos(tmp_pat
     assert set(PREDICTORS) <= set(state)
     assert all(state[name]["lm"] is None for name in PREDICTORS)  # LMs are injected at runtime, not saved
 
-    loaded = SStar(n=2)
+    loaded = SStar(n=2, prompt_form="chat")
     loaded.load(str(path))
     assert loaded.judge.signature.instructions == "Prefer the program that is correct."
     assert loaded.generate.demos[0]["code"] == GOOD
@@ -85,7 +85,7 @@ def test_instructions_reach_the_rendered_prompts_of_every_predictor():
     lm = ScriptedLM(
         sum_script(generate={0: {"code": TWO_LINES}, 1: {"code": SMALL_A_BUG}, 2: {"code": GOOD}, 3: {"code": GOOD}})
     )
-    sstar(lm, rounds=1)(problem=SUM)
+    sstar(lm, rounds=1, prompt_form="chat")(problem=SUM)
     seen = {call.signature for call in lm.calls}
     assert seen == set(PREDICTORS)
     for call in lm.calls:
@@ -104,7 +104,7 @@ def test_optimized_instructions_are_what_the_lm_sees():
 def test_bootstrap_trace_records_every_predictor_call():
     lm = ScriptedLM(sum_script())
     with dspy.context(trace=[]):
-        sstar(lm, rounds=1)(problem=SUM)
+        sstar(lm, rounds=1, prompt_form="chat")(problem=SUM)
         names = {
             type(pred.signature).__name__ if not isinstance(pred.signature, type) else pred.signature.__name__
             for pred, _, _ in dspy.settings.trace

@@ -56,7 +56,7 @@ def test_a_failed_or_rejected_debug_answer_still_shows_what_it_cost():
         )
     )
     with dspy.context(adapter=dspy.ChatAdapter(use_json_adapter_fallback=False)):
-        pred = sstar(lm, n=2, rounds=2, selector=FirstSelector())(problem=SUM)
+        pred = sstar(lm, n=2, rounds=2, selector=FirstSelector(), prompt_form="chat")(problem=SUM)
     unparsable, rejected = (c.rounds[1] for c in pred.candidates)
     assert "debug call failed" in unparsable.lm_error and "rejected" in rejected.lm_error
     assert unparsable.cost.total_tokens > 0 and unparsable.cost.sandbox_wall_s == 0  # nothing new to run

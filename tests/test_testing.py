@@ -87,3 +87,21 @@ def test_bad_script_file_is_one_clear_error(tmp_path):
         scripted_lm_from_file(bad)
     with pytest.raises(SStarError, match="cannot read"):
         scripted_lm_from_file(tmp_path / "missing.json")
+
+
+def test_the_same_script_answers_under_the_code_adapter():
+    from sstar_dspy.adapters.code import CodeAdapter
+    from sstar_dspy.adapters.forms import CodeGenerateWithReasoning
+
+    lm = ScriptedLM({"generate": {1: {"reasoning": "Think.", "code": "one"}, 2: lambda c: {"code": c.inputs["mode"]}}})
+    with dspy.context(adapter=CodeAdapter()):
+        pred = dspy.Predict(CodeGenerateWithReasoning)(**ARGS, lm=lm, config={"rollout_id": 1})
+        assert (pred.reasoning, pred.code) == ("Think.", "one")
+        assert generate(lm, 2) == "stdin"  # inputs arrive as the adapter's call had them
+    first, second = lm.calls
+    assert first.signature == second.signature == "generate"  # a reasoning field does not change the key
+    assert first.reply == "Think.\n\n```python\none\n```" and second.reply == "```python\nstdin\n```"
+    assert first.user.startswith("### Question:\np") and "[[ ##" not in first.user
+    # JSON adapter still parsed from its prompt
+    with dspy.context(adapter=dspy.JSONAdapter()):
+        assert generate(ScriptedLM({"generate": {"code": "j"}})) == "j"

@@ -90,6 +90,7 @@ MODEL = _group(
 PROGRAM = _group(
     ("method", P.MethodOpt, "sstar"),
     ("variant", P.VariantOpt, None),
+    ("prompt_form", P.PromptFormOpt, None),
     ("n", P.NOpt, None),
     ("rounds", P.RoundsOpt, None),
     ("selector", P.SelectorOpt, None),

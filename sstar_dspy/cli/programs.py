@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
+from sstar_dspy.adapters.forms import DEFAULT_FORM
 from sstar_dspy.cli.common import UsageError, env
 from sstar_dspy.errors import BudgetError
 
@@ -28,6 +29,15 @@ MethodOpt = Annotated[
 VariantOpt = Annotated[
     str | None,
     typer.Option("--variant", envvar=env("variant"), help="Saved prompt variant (name in signatures/ or .json path)."),
+]
+PromptFormOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--prompt-form",
+        envvar=env("prompt_form"),
+        help="How generate/debug ask for code: chat (DSPy ChatAdapter), code (LiveCodeBench's plain prompt), "
+        f"code-reasoning (plain prompt, reasoning before the code). Default: {DEFAULT_FORM.value}, or the --variant's.",
+    ),
 ]
 NOpt = Annotated[
     int | None, typer.Option("--n", "-n", envvar=env("n"), min=1, help="Parallel samples (default: the preset's).")
@@ -87,6 +97,7 @@ class ProgramSpec:
 
     method: str = "sstar"
     variant: str | None = None
+    prompt_form: str | None = None
     n: int | None = None
     rounds: int | None = None
     selector: str | None = None
@@ -111,7 +122,7 @@ class ProgramSpec:
             "seed": self.seed,
             "num_threads": self.threads,
         }
-        for name in ("n", "rounds", "temperature"):
+        for name in ("n", "rounds", "temperature", "prompt_form"):
             if getattr(self, name) is not None:
                 kwargs[name] = getattr(self, name)
         adaptive = self.selector == "adaptive" or (self.selector is None and self.method == "sstar")
@@ -134,7 +145,7 @@ class ProgramSpec:
         if self.variant:
             from sstar_dspy.variants import apply_variant
 
-            program = apply_variant(program, self.variant)
+            program = apply_variant(program, self.variant, prompt_form=self.prompt_form)
         return program
 
     def resolved(self) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from sstar_dspy.cli.stages import (
 from sstar_dspy.runs.manifest import canonical_hash, file_sha256
 from sstar_dspy.runs.session import precheck
 
-NOT_FOR_SELECT = ("method", "n", "rounds", "max_problem_cost")
+NOT_FOR_SELECT = ("method", "n", "rounds", "max_problem_cost", "prompt_form")
 
 
 @with_options(PROGRAM, MODEL, PROBLEM_BUDGET, exclude=NOT_FOR_SELECT, defaults={"selector": "adaptive"})
