@@ -5,7 +5,8 @@ on **all** tests (statement examples + hidden, de-duplicated), as LiveCodeBench 
 
 * ``lcb``: LiveCodeBench's own prompt (``lcb_runner/prompts/code_generation.py``, generic chat style: its system
   message, ``### Question`` / ``### Format`` with the starter code or the stdin instruction / ``### Answer``), one
-  raw chat call, the code taken from the last fenced block. No DSPy program involved.
+  raw chat call, the code extracted by LiveCodeBench's rule (between the last two fence lines)
+  (``sstar_dspy.adapters.lcb_prompt``). No DSPy program involved.
 * any other name: the project's ``generate`` predictor through ``presets.zero_shot(prompt_form=FORM)``
   (``chat`` = the DSPy ChatAdapter form with the format demos, the historical default).
 
@@ -25,7 +26,6 @@ import json
 import logging
 import os
 import random
-import re
 import sys
 import threading
 import time
@@ -36,6 +36,7 @@ from typing import Any
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 from sstar_dspy import presets  # noqa: E402
+from sstar_dspy.adapters.lcb_prompt import lcb_extract_code, lcb_messages  # noqa: E402
 from sstar_dspy.lm import resolve_lm  # noqa: E402
 from sstar_dspy.problem import Problem, TestCase  # noqa: E402
 from sstar_dspy.problems import load_problems  # noqa: E402
@@ -44,21 +45,6 @@ from sstar_dspy.sandbox import Sandbox  # noqa: E402
 
 logger = logging.getLogger("run_forms")
 
-LCB_SYSTEM = (
-    "You are an expert Python programmer. You will be given a question (problem specification) and will generate "
-    "a correct Python program that matches the specification and passes all tests."
-)
-LCB_WITH_STARTER = (
-    "You will use the following starter code to write the solution to the problem and enclose your code within "
-    "delimiters."
-)
-LCB_WITHOUT_STARTER = (
-    "Read the inputs from stdin solve the problem and write the answer to stdout (do not directly test on the "
-    "sample inputs). Enclose your code within delimiters as follows. Ensure that when the python program runs, it "
-    "reads the inputs, runs the algorithm and writes output to STDOUT."
-)
-_FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[ \t]*\n(.*?)```", re.DOTALL)
-
 # The problem set of the A/B: a seeded, stratified draw from the dev suites (ids are committed with the results).
 STRATA = (
     ("dev-leetcode", "easy", 20),
@@ -66,23 +52,6 @@ STRATA = (
     ("dev-leetcode", "hard", 5),
     ("dev-codecontests", None, 15),
 )
-
-
-def lcb_messages(problem: Problem) -> list[dict[str, str]]:
-    """LiveCodeBench's generic chat prompt for ``problem`` (system + one user turn)."""
-    user = f"### Question:\n{problem.statement}\n\n"
-    if problem.starter_code:
-        user += f"### Format: {LCB_WITH_STARTER}\n```python\n{problem.starter_code}\n```\n\n"
-    else:
-        user += f"### Format: {LCB_WITHOUT_STARTER}\n```python\n# YOUR CODE HERE\n```\n\n"
-    user += "### Answer: (use the provided format with backticks)\n\n"
-    return [{"role": "system", "content": LCB_SYSTEM}, {"role": "user", "content": user}]
-
-
-def last_code_block(text: str) -> str:
-    """The last fenced code block of ``text`` (LiveCodeBench's extraction), or "" if there is none."""
-    blocks = _FENCE.findall(text or "")
-    return blocks[-1][1] if blocks else ""
 
 
 def choose_problems(data_dir: str | None, seed: int = 0) -> list[Problem]:
@@ -149,7 +118,7 @@ class FormRunner:
             before = len(self.lm.history)
             text = self.lm(messages=lcb_messages(problem), **config)[0]
             usage = _history_usage(self.lm.history[before:])
-            program = last_code_block(text if isinstance(text, str) else text.get("text", ""))
+            program = lcb_extract_code(text if isinstance(text, str) else text.get("text", ""))
         else:
             kwargs: dict[str, Any] = {} if self.form == "chat" else {"prompt_form": self.form}
             module = presets.zero_shot(
