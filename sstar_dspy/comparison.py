@@ -2,6 +2,8 @@
 
 Runs are paired by problem id. Only problems graded in every run are compared (a problem that is
 not gradable has ``passed=None``; an errored problem counts as failed, as in the run summaries).
+Verdicts are graded on all tests, public + hidden, as LiveCodeBench, unless a run opted in to hidden
+tests only; the comparison states the rule, and a note flags runs graded under different rules.
 Settings that differ between the runs other than the variant (``n``, seeds, model, ...) are
 reported as notes, because they make the comparison unpaired in spirit.
 
@@ -13,6 +15,8 @@ Example:
     >>> table = compare_runs([a, b], names=["paper", "tuned"], resamples=1000)
     >>> table.rows[1].diff.estimate
     0.25
+    >>> table.grading  # records without graded_on: written before it existed, graded on hidden tests only
+    "pass@1: graded on hidden tests only (public tests left out; opt-in, not LiveCodeBench's rule)."
 """
 
 from __future__ import annotations
@@ -23,8 +27,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sstar_dspy.errors import SStarError
+from sstar_dspy.metric import grading_rule_text
 from sstar_dspy.runs.record import RoleUsage
-from sstar_dspy.runs.summary import Run
+from sstar_dspy.runs.summary import Run, grading_rule
 from sstar_dspy.stats import Interval, bootstrap_mean, paired_bootstrap
 
 logger = logging.getLogger(__name__)
@@ -99,6 +104,7 @@ class Comparison:
     confidence: float
     resamples: int
     notes: list[str] = field(default_factory=list)
+    grading: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -109,6 +115,7 @@ class Comparison:
             "resamples": self.resamples,
             "rows": [row.to_json() for row in self.rows],
             "notes": self.notes,
+            "grading": self.grading,
         }
 
     def to_markdown(self) -> str:
@@ -127,6 +134,8 @@ class Comparison:
                 f"| {row.usage.calls} | {row.usage.tokens} | {cost} | {row.wall_s:.1f} | {row.errors} |"
             )
         lines.append(f"\n{len(self.problem_ids)} paired problems; paired bootstrap, {self.resamples} resamples.")
+        if self.grading:
+            lines.append(self.grading)
         lines.extend(f"note: {note}" for note in self.notes)
         return "\n".join(lines)
 
@@ -173,6 +182,8 @@ def compare_runs(
             f"no problem is graded in all of {', '.join(names)}; compare runs over the same suite with hidden tests"
         )
     notes = _settings_notes(runs, names)
+    grading, rule_note = _grading(runs, names)
+    notes += [rule_note] if rule_note else []
     for name, s in zip(names, scores, strict=True):
         if len(s) > len(common):
             notes.append(f"{name}: {len(s) - len(common)} graded problems not in every run were left out")
@@ -196,4 +207,18 @@ def compare_runs(
                 errors=sum(r.status == "error" for r in paired),
             )
         )
-    return Comparison(rows=rows, problem_ids=common, confidence=confidence, resamples=resamples, notes=notes)
+    return Comparison(
+        rows=rows, problem_ids=common, confidence=confidence, resamples=resamples, notes=notes, grading=grading
+    )
+
+
+def _grading(runs: Sequence[Run], names: Sequence[str]) -> tuple[str, str | None]:
+    """The sentence naming the grading rule, and a note when the runs were graded under different rules."""
+    rules = [grading_rule(run.records) for run in runs]
+    if len(set(rules)) == 1:
+        return f"pass@1: {grading_rule_text(rules[0]) if rules[0] != 'mixed' else 'graded under mixed rules'}.", None
+    each = "; ".join(f"{name}: {rule or 'not recorded'}" for name, rule in zip(names, rules, strict=True))
+    return (
+        f"pass@1: graded under different rules ({each}).",
+        f"the runs were graded under different rules ({each}); re-grade them with `sstar score` before comparing",
+    )

@@ -48,14 +48,14 @@ def test_metric_accepts_gepa_five_argument_signature():
 
 def test_correct_program_scores_one():
     result = execution_metric(EXAMPLE, dspy.Prediction(program=GOOD))
-    assert result.score == 1.0 and "passes all 3 hidden tests" in result.feedback
+    assert result.score == 1.0 and "passes all 4 tests (public + hidden)" in result.feedback
     assert float(result) == 1.0  # usable as a number by Evaluate / bootstrapping
 
 
 def test_wrong_answer_feedback_names_input_expected_and_actual():
     result = execution_metric(EXAMPLE, dspy.Prediction(program=SMALL_A_BUG))
     assert result.score == 0.0
-    assert "hidden test 1 of 3 (wrong answer)" in result.feedback
+    assert "hidden test 2 of 4 (wrong answer)" in result.feedback  # test 1 is the public example, passed
     assert "input: '1 2'" in result.feedback and "expected: '3'" in result.feedback and "actual: '2'" in result.feedback
 
 
@@ -75,7 +75,7 @@ def test_wrong_selection_is_named_when_a_correct_candidate_existed():
     candidates = [Candidate(index=0, program=SMALL_A_BUG), Candidate(index=1, program=GOOD)]
     pred = dspy.Prediction(program=SMALL_A_BUG, candidates=candidates)
     feedback = execution_metric(EXAMPLE, pred).feedback
-    assert "1 of 2 candidates pass the hidden tests" in feedback
+    assert "1 of 2 candidates pass all tests" in feedback
     assert "Wrong selection: candidate #1 was correct" in feedback
 
 
@@ -97,12 +97,12 @@ def feedback_per_predictor(**script):
 
 def test_per_predictor_feedback_for_gepa_reflection():
     fb = feedback_per_predictor(generate_tests={"test_inputs": ["1 2", "4 4"]})
-    assert "1 of 3 first samples pass the hidden tests" in fb["generate"]
+    assert "1 of 3 first samples pass all tests" in fb["generate"]
     assert "Sample #0 fails hidden test" in fb["generate"]
     assert "1 debugged programs pass the public tests but fail hidden tests" in fb["debug"]
     assert "no cluster mixes correct and wrong programs" in fb["generate_tests"]
     assert "1 duels; in 0 of them both programs gave identical outputs" in fb["distinguish"]
-    assert "#1 is correct (passes the hidden tests) but the verdicts were A (#0 shown as A) and A" in fb["judge"]
+    assert "#1 is correct (passes all tests) but the verdicts were A (#0 shown as A) and A" in fb["judge"]
     assert "Wrong selection: candidate #1 was correct" in fb["judge"]
 
 
@@ -115,7 +115,8 @@ def test_generate_tests_feedback_when_inputs_do_not_separate():
 def test_coverage_and_grade_program():
     assert coverage(SUM, [Candidate(index=0, program=SMALL_A_BUG), Candidate(index=1, program=GOOD)])
     assert not coverage(SUM, [Candidate(index=0, program=SMALL_A_BUG), Candidate(index=1, program="")])
-    assert grade_program(SUM, GOOD) == (True, "passes all 3 hidden tests")
+    assert grade_program(SUM, GOOD) == (True, "passes all 4 tests (public + hidden)")
+    assert grade_program(SUM, GOOD, graded_on="hidden") == (True, "passes all 3 hidden tests")
 
 
 def test_to_examples_marks_problem_as_the_input():

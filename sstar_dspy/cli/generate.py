@@ -11,6 +11,7 @@ from sstar_dspy.cli.eval import SourceArg, default_run_dir, load_for_run, start
 from sstar_dspy.cli.options import MODEL, PROBLEM_BUDGET, PROGRAM, RUN, Options, with_options
 from sstar_dspy.cli.progress import command_line, run_with_progress
 from sstar_dspy.cli.stages import export_candidates, grade_all, record_from_trace, trace_json
+from sstar_dspy.metric import resolve_graded_on
 from sstar_dspy.runs.session import worst_case_calls
 
 NOT_FOR_GENERATE = ("method", "selector", "max_duels")
@@ -33,10 +34,17 @@ def generate(source: SourceArg, opts: Options) -> None:
     def solve(problem, index):
         started = time.perf_counter()
         candidates, trace = program.generate_candidates(problem)
-        wall = time.perf_counter() - started  # grading on hidden tests is not part of the method's time
+        wall = time.perf_counter() - started  # grading is not part of the method's time
         passed = grade_all(problem, [c.program for c in candidates])
         return record_from_trace(
-            problem, index, trace_json(trace), model_ids, started, wall_s=wall, candidates_passed=passed
+            problem,
+            index,
+            trace_json(trace),
+            model_ids,
+            started,
+            wall_s=wall,
+            candidates_passed=passed,
+            graded_on=resolve_graded_on() if passed else None,
         )
 
     run_with_progress(

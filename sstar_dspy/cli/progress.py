@@ -84,6 +84,8 @@ def print_outcome(run_dir: Path, outcome: RunOutcome) -> None:
             f"oracle pass@N {oracle}, {summary.calls} LM calls, {summary.tokens:,} tokens{cost}"
             + (" (stage 1 from the generate run + stage 2)" if summary.stages else "")
         )
+        if summary.graded_on is not None:
+            console.print(f"pass@1 and oracle pass@N {summary.grading}")
     if outcome.retried:
         console.print(
             f"{outcome.retried} problems that had erred were run again; "

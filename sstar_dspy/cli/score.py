@@ -1,4 +1,6 @@
-"""``sstar score INPUT --problems SOURCE``: grade programs on hidden tests (ours or another system's).
+"""``sstar score INPUT --problems SOURCE``: grade programs on all tests, public + hidden (ours or another system's).
+
+``SSTAR_GRADE_ON=hidden`` grades on hidden tests only. Scoring an older run re-grades it under the current rule.
 
 INPUT is a run directory (eval/select/generate), a records JSONL, a JSONL of ``{"problem_id", "program"}``
 selections, or a candidate JSONL (then every candidate is graded: oracle pass@N and coverage@k).
@@ -17,6 +19,7 @@ from sstar_dspy.cli.common import DataDirOpt, UsageError, console
 from sstar_dspy.cli.options import ConcurrencyOpt, RetryErrorsOpt, RunDirOpt
 from sstar_dspy.cli.progress import command_line, run_with_progress
 from sstar_dspy.cli.stages import ProblemsOpt, grade_all, looks_like_candidates, stage_problems
+from sstar_dspy.metric import resolve_graded_on
 from sstar_dspy.runs.candidates import read_candidates
 from sstar_dspy.runs.grading import grade
 from sstar_dspy.runs.manifest import canonical_hash, file_sha256
@@ -60,21 +63,21 @@ def score(
     problems, data, default = stage_problems("score", source, ids, problems_source, data_dir, settings)
     target = run_dir or default
 
+    rule = resolve_graded_on()
+
     def solve(problem, index):
         started = time.perf_counter()
         old = records.get(problem.id)
         if old is not None:
             cands = [c.get("program", "") for c in ((old.trace or {}).get("candidates") or [])]
             if not choices:  # a generate run chose nothing: grade its candidates only
-                return old.model_copy(update={"index": index, "candidates_passed": grade_all(problem, cands)})
-            verdict = grade(problem, old.program)
+                update = {"index": index, "candidates_passed": grade_all(problem, cands), "graded_on": rule}
+                return old.model_copy(update=update)
+            verdict = grade(problem, old.program, graded_on=rule)
             return old.model_copy(
                 update={
                     "index": index,
-                    "passed": verdict.passed,
-                    "hidden_passed": verdict.hidden_passed,
-                    "hidden_total": verdict.hidden_total,
-                    "first_failure": verdict.first_failure,
+                    **verdict.record_fields(),
                     "candidates_passed": grade_all(problem, cands) or old.candidates_passed,
                 }
             )
@@ -84,6 +87,7 @@ def score(
             index=index,
             candidates_passed=grade_all(problem, programs),
             hidden_total=len(problem.hidden_tests),
+            graded_on=rule if problem.gradable else None,
             wall_s=round(time.perf_counter() - started, 3),
         )
 

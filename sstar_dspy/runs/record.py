@@ -1,8 +1,11 @@
 """One JSONL record per problem of a run: the chosen program, its verdict, the cost and the full trace.
 
 A :class:`ProblemRecord` is written once, when a problem finishes (or fails). It carries everything a
-report needs without re-running anything: the hidden-test verdict of the chosen program, the hidden
-verdict of every candidate (for oracle pass@N and coverage curves), LM usage per role and wall time.
+report needs without re-running anything: the verdict of the chosen program, the verdict of every
+candidate (for oracle pass@N and coverage curves), LM usage per role and wall time. Verdicts are graded
+on all tests, public + hidden, as LiveCodeBench (``graded_on="all"``) unless a run opted in to hidden
+tests only (``"hidden"``); records written before ``graded_on`` existed were graded on hidden tests only
+(:attr:`ProblemRecord.grading_rule` says ``"hidden"`` for them).
 
 Example:
     >>> r = ProblemRecord(problem_id="sum", index=0, status="ok", passed=True, program="print(1)")
@@ -93,12 +96,17 @@ class ProblemRecord(BaseModel):
         index: Position of the problem in the run's problem list (records are appended in finish order).
         status: ``ok`` (solved, right or wrong), ``error`` (an exception ended the solve; see ``error``).
         error: One line describing the failure (exception type and message), or None.
-        passed: Hidden-test verdict of the chosen program; None when the problem is not gradable.
-        hidden_passed: Hidden tests passed by the chosen program.
+        passed: Verdict of the chosen program under ``graded_on``; None when the problem is not gradable.
+        hidden_passed: Hidden tests passed by the chosen program (under either rule).
         hidden_total: Hidden tests of the problem.
-        first_failure: Status, input and expected/actual (truncated) of the first failing hidden test.
+        first_failure: Status, kind (public/hidden), input and expected/actual (truncated) of the first failing
+            grading test.
+        tests_passed: Grading tests passed by the chosen program (public + hidden, de-duplicated, under ``"all"``).
+        tests_total: Grading tests of the problem (0 in older records and where nothing was graded).
+        graded_on: ``"all"`` (public + hidden, LiveCodeBench's rule), ``"hidden"`` (opt-in), or None (older
+            records: graded on hidden tests only; records of problems whose solve raised before grading).
         program: The chosen program ("" when nothing was produced).
-        candidates_passed: Hidden verdict of every candidate (oracle pass@N, coverage@k).
+        candidates_passed: Verdict of every candidate under the same rule (oracle pass@N, coverage@k).
         usage: LM usage per role.
         total: LM usage summed over roles.
         wall_s: Wall-clock seconds of the solve (grading excluded).
@@ -119,6 +127,9 @@ class ProblemRecord(BaseModel):
     hidden_passed: int = 0
     hidden_total: int = 0
     first_failure: dict[str, Any] | None = None
+    tests_passed: int = 0
+    tests_total: int = 0
+    graded_on: Literal["all", "hidden"] | None = None
     program: str = ""
     candidates_passed: list[bool] = Field(default_factory=list)
     usage: dict[str, RoleUsage] = Field(default_factory=dict)
@@ -144,8 +155,29 @@ class ProblemRecord(BaseModel):
         return self.stages.total.wall_s if self.stages is not None else self.wall_s
 
     @property
+    def grading_rule(self) -> str | None:
+        """Which tests ``passed`` was graded on: ``"all"`` or ``"hidden"``; None when no test ran.
+
+        Records without ``graded_on`` that hold a verdict from a run were written before the field existed,
+        when every verdict was graded on hidden tests only.
+
+        Example:
+            >>> ProblemRecord(problem_id="old", passed=True, hidden_passed=3, hidden_total=3).grading_rule
+            'hidden'
+            >>> ProblemRecord(problem_id="new", passed=True, graded_on="all").grading_rule
+            'all'
+        """
+        if self.graded_on is not None:
+            return self.graded_on
+        if self.passed is None and not self.candidates_passed:
+            return None
+        if self.status == "error" and not self.program and not self.candidates_passed:
+            return None  # the solve raised before anything was graded
+        return "hidden"
+
+    @property
     def oracle_passed(self) -> bool | None:
-        """True when any candidate passes the hidden tests (None when nothing was graded)."""
+        """True when any candidate passes the grading tests (None when nothing was graded)."""
         if self.passed is None and not self.candidates_passed:
             return None
         return any(self.candidates_passed) or bool(self.passed)

@@ -1,10 +1,16 @@
 """Report tables across runs: rich for the terminal, Markdown and JSON for files.
 
+Every report states the grading rule of its pass rates (:func:`grading_line`): all tests, public + hidden,
+as LiveCodeBench, unless a run opted in to hidden tests only.
+
 Example:
     >>> from sstar_dspy.runs.summary import RunSummary
-    >>> row = RunSummary("r", "sstar", "m", 4, 10, 0, 10, 0.5, 0.7, 0.714, 120, 9000, None, 12.5)
-    >>> print(to_markdown([row]).splitlines()[2])
+    >>> row = RunSummary("r", "sstar", "m", 4, 10, 0, 10, 0.5, 0.7, 0.714, 120, 9000, None, 12.5, graded_on="all")
+    >>> lines = to_markdown([row]).splitlines()
+    >>> print(lines[2])
     | r | sstar | m | 4 | 10 | 0 | 50.0% | 23.7-76.3 | 70.0% | 71.4% | 120 | 9,000 | 12.5s | - |
+    >>> print(lines[4])
+    pass@1 and oracle pass@N: graded on all tests (public + hidden), as LiveCodeBench.
 """
 
 from __future__ import annotations
@@ -110,9 +116,26 @@ def stages_to_rich(summaries: list[RunSummary]) -> Table | None:
     return table
 
 
+def grading_line(summaries: list[RunSummary]) -> str:
+    """One sentence naming the grading rule of the pass rates (per run when the runs differ).
+
+    Example:
+        >>> a = RunSummary("a", "s", "m", 1, 1, 0, 1, 1.0, 1.0, 1.0, 1, 1, None, 1.0, graded_on="all")
+        >>> b = RunSummary("b", "s", "m", 1, 1, 0, 1, 1.0, 1.0, 1.0, 1, 1, None, 1.0, graded_on="hidden")
+        >>> print(grading_line([a, b]))
+        pass@1 and oracle pass@N: a: graded on all tests (public + hidden), as LiveCodeBench; b: graded on hidden tests only (public tests left out; opt-in, not LiveCodeBench's rule).
+    """  # noqa: E501
+    rules = {s.grading for s in summaries if s.graded_on is not None}
+    if not rules:
+        return "pass@1 and oracle pass@N: no problem was graded."
+    if len(rules) == 1:
+        return f"pass@1 and oracle pass@N: {rules.pop()}."
+    return "pass@1 and oracle pass@N: " + "; ".join(f"{s.name}: {s.grading}" for s in summaries) + "."
+
+
 def to_rich(summaries: list[RunSummary], title: str = "sstar report") -> Table:
-    """A rich table with one row per run."""
-    table = Table(title=title)
+    """A rich table with one row per run (the caption names the grading rule)."""
+    table = Table(title=title, caption=grading_line(summaries))
     for name in COLUMNS:
         table.add_column(name, justify="left" if name in ("run", "method", "model") else "right")
     for s in summaries:
@@ -124,6 +147,7 @@ def to_markdown(summaries: list[RunSummary]) -> str:
     """A Markdown table with one row per run."""
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     lines += ["| " + " | ".join(row_cells(s)) + " |" for s in summaries]
+    lines += ["", grading_line(summaries)]
     lines += [f"\nnote: {s.name}: {note}" for s in summaries for note in s.notes]
     stages = stage_cells(summaries)
     if stages:
@@ -135,4 +159,4 @@ def to_markdown(summaries: list[RunSummary]) -> str:
 
 def to_json(summaries: list[RunSummary]) -> list[dict]:
     """Plain dicts (for ``report/summary.json`` and other tools)."""
-    return [{**asdict(s), "pass_at_1_ci95": s.pass_at_1_ci95} for s in summaries]
+    return [{**asdict(s), "pass_at_1_ci95": s.pass_at_1_ci95, "grading": s.grading} for s in summaries]

@@ -17,6 +17,7 @@ import logging
 import time
 from typing import Any
 
+from sstar_dspy.metric import resolve_graded_on
 from sstar_dspy.problem import Problem
 from sstar_dspy.runs.cost import usage_cost
 from sstar_dspy.runs.grading import grade
@@ -64,7 +65,12 @@ def budget_stop_from_trace(trace: dict[str, Any] | None) -> str | None:
 
 
 def solve_fn(
-    program: Any, *, sandbox: Any | None = None, grade_candidates: bool = True, models: dict[str, str] | None = None
+    program: Any,
+    *,
+    sandbox: Any | None = None,
+    grade_candidates: bool = True,
+    models: dict[str, str] | None = None,
+    graded_on: str | None = None,
 ) -> SolveFn:
     """Build the runner's ``solve(problem, index) -> ProblemRecord`` around an SStar-like program.
 
@@ -74,10 +80,13 @@ def solve_fn(
     Args:
         program: Called as ``program(problem=problem)``; returns a Prediction with ``program``,
             ``candidates`` and ``trace``.
-        sandbox: Sandbox used to grade on hidden tests (the shared default when None).
+        sandbox: Sandbox used to grade (the shared default when None).
         grade_candidates: Also grade every candidate (oracle pass@N, coverage curves).
         models: Model id per role, to price the usage (litellm's table; None where unknown).
+        graded_on: ``"all"`` (public + hidden tests, LiveCodeBench's rule) or ``"hidden"``; None =
+            ``$SSTAR_GRADE_ON`` or "all", resolved once here so every record of the run uses one rule.
     """
+    rule = resolve_graded_on(graded_on)
 
     def solve(problem: Problem, index: int) -> ProblemRecord:
         start = time.perf_counter()
@@ -85,7 +94,7 @@ def solve_fn(
         wall = time.perf_counter() - start
         chosen = getattr(pred, "program", "") or ""
         trace = _trace_json(getattr(pred, "trace", None))
-        verdict = grade(problem, chosen, sandbox)
+        verdict = grade(problem, chosen, sandbox, graded_on=rule)
         candidates = list(getattr(pred, "candidates", None) or [])
         passed_each: list[bool] = []
         if grade_candidates and problem.gradable:
@@ -93,7 +102,7 @@ def solve_fn(
             for cand in candidates:
                 code = cand.program
                 if code not in cache:
-                    cache[code] = bool(grade(problem, code, sandbox).passed)
+                    cache[code] = bool(grade(problem, code, sandbox, graded_on=rule).passed)
                 passed_each.append(cache[code])
         usage = usage_from_trace(trace, models)
         errors = [str(e) for e in (trace or {}).get("errors") or []]
@@ -103,10 +112,7 @@ def solve_fn(
             error=error,
             problem_id=problem.id,
             index=index,
-            passed=verdict.passed,
-            hidden_passed=verdict.hidden_passed,
-            hidden_total=verdict.hidden_total,
-            first_failure=verdict.first_failure,
+            **verdict.record_fields(),
             program=chosen,
             candidates_passed=passed_each,
             usage=usage,

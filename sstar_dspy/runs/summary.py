@@ -1,8 +1,11 @@
 """Summaries of finished runs: pass@1, oracle pass@N, selection efficiency, calls, tokens, wall, cost.
 
-``pass@1`` is the hidden-test pass rate of the *chosen* program over gradable problems (an errored problem
-counts as failed). ``oracle pass@N`` is the share of gradable problems where *any* of the N candidates
-passes (the coverage a perfect selector would reach). ``selection efficiency`` = pass@1 / oracle pass@N.
+``pass@1`` is the pass rate of the *chosen* program over gradable problems (an errored problem counts as
+failed), graded on all tests, public + hidden, as LiveCodeBench, unless the run opted in to hidden tests only;
+``RunSummary.graded_on`` says which rule the records used (``"mixed"`` when they disagree, e.g. a run resumed
+across the change: re-grade it with ``sstar score``). ``oracle pass@N`` is the share of gradable problems
+where *any* of the N candidates passes (the coverage a perfect selector would reach).
+``selection efficiency`` = pass@1 / oracle pass@N.
 ``coverage@k`` uses the unbiased estimator over each problem's N candidates. Calls, tokens, cost and wall are
 the full method's: for a select run on ``sstar generate`` candidates they add the stage-1 cost carried in its
 records (``stages`` holds the split).
@@ -12,8 +15,8 @@ Example:
     >>> recs = [ProblemRecord(problem_id="a", passed=True, candidates_passed=[True, False]),
     ...         ProblemRecord(problem_id="b", passed=False, candidates_passed=[False, True])]
     >>> s = summarize(Run(path=None, manifest=None, records=recs))
-    >>> s.pass_at_1, s.oracle_pass_at_n, s.selection_efficiency
-    (0.5, 1.0, 0.5)
+    >>> s.pass_at_1, s.oracle_pass_at_n, s.selection_efficiency, s.graded_on
+    (0.5, 1.0, 0.5, 'hidden')
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sstar_dspy.metric import pass_at_k
+from sstar_dspy.metric import grading_rule_text, pass_at_k
 from sstar_dspy.runs.manifest import RunManifest
 from sstar_dspy.runs.record import ProblemRecord, RoleUsage
 from sstar_dspy.runs.rundir import MANIFEST, RECORDS, RunDirError, read_records
@@ -101,6 +104,14 @@ class RunSummary:
     coverage: list[tuple[int, float]] = field(default_factory=list)
     stages: dict[str, dict[str, float | int | None]] | None = None
     notes: list[str] = field(default_factory=list)
+    graded_on: str | None = None
+
+    @property
+    def grading(self) -> str:
+        """The grading rule of the verdicts, in words (``RunSummary.graded_on``)."""
+        if self.graded_on == "mixed":
+            return "graded under mixed rules (see notes)"
+        return grading_rule_text(self.graded_on) if self.graded_on else "nothing graded"
 
     @property
     def pass_at_1_ci95(self) -> tuple[float, float] | None:
@@ -162,6 +173,20 @@ def stage_split(records: list[ProblemRecord]) -> dict[str, dict[str, float | int
     }
 
 
+def grading_rule(records: list[ProblemRecord]) -> str | None:
+    """The one rule the records' verdicts were graded under, ``"mixed"``, or None when nothing was graded.
+
+    Example:
+        >>> old = ProblemRecord(problem_id="a", passed=True)  # written before graded_on existed
+        >>> grading_rule([ProblemRecord(problem_id="b", passed=False, graded_on="all")]), grading_rule([old])
+        ('all', 'hidden')
+    """
+    rules = {r.grading_rule for r in records} - {None}
+    if not rules:
+        return None
+    return rules.pop() if len(rules) == 1 else "mixed"
+
+
 def summarize(run: Run) -> RunSummary:
     """Compute the report row of one run."""
     records = run.records
@@ -190,11 +215,20 @@ def summarize(run: Run) -> RunSummary:
         coverage=coverage_curve(records),
         stages=stage_split(records),
         notes=run_notes(run),
+        graded_on=grading_rule(records),
     )
 
 
 def run_notes(run: Run) -> list[str]:
-    """Caveats a report must state about a run (today: the run budget was overshot, from the last session)."""
+    """Caveats a report must state about a run: the run budget was overshot (last session), mixed grading rules."""
     sessions = run.manifest.sessions if run.manifest is not None else []
     overshoot = sessions[-1].budget_overshoot if sessions else None
-    return [overshoot] if overshoot else []
+    notes = [overshoot] if overshoot else []
+    counts: dict[str, int] = {}
+    for record in run.records:
+        if record.grading_rule is not None:
+            counts[record.grading_rule] = counts.get(record.grading_rule, 0) + 1
+    if len(counts) > 1:
+        parts = ", ".join(f"{n} {grading_rule_text(rule)}" for rule, n in sorted(counts.items()))
+        notes.append(f"records graded under different rules ({parts}); re-grade with `sstar score` to compare")
+    return notes
