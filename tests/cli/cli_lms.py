@@ -155,3 +155,14 @@ def flaky(**kwargs) -> ScriptedLM:
 
     script = {key: guarded(reply) for key, reply in SCRIPT.items()}
     return ScriptedLM(script, model="scripted/flaky", cache=False, **kwargs)
+
+
+def surrogate(**kwargs) -> ScriptedLM:
+    """Two different correct programs per problem, and generated test inputs holding a lone surrogate."""
+    kwargs.pop("api_key", None)
+    kwargs.pop("api_base", None)
+    script = dict(SCRIPT)
+    script["generate"] = lambda call: {"code": CODE[_op(call)] + ("\n# variant" if (call.rollout_id or 0) % 2 else "")}
+    script["generate_tests"] = {"test_inputs": [{"input": "2 3\ud800\n"}, {"input": "\ud800"}]}
+    script["distinguish"] = {"distinguishing_inputs": [{"input": "6 7\ud800\n"}]}
+    return ScriptedLM(script, model="scripted/surrogate", cache=False, **kwargs)
