@@ -140,10 +140,20 @@ class ModelSettings:
         """Sampling settings that change results (temperature, max_tokens); api_base and key excluded."""
         return {"lm_temperature": self.kwargs["temperature"], "max_tokens": self.kwargs["max_tokens"]}
 
-    def build(self) -> dict[str, Any]:
-        """Role -> dspy.LM (the main model is built once and shared)."""
+    def build(self, *, check: bool = True) -> dict[str, Any]:
+        """Role -> dspy.LM (the main model is built once and shared).
+
+        With ``check`` each model first answers one tiny request (:func:`sstar_dspy.lm.preflight.preflight`), so a
+        wrong name, an unreachable server or a bad key is one error line before anything runs.
+        """
         main = build_lm_from_spec(self.model, **self.kwargs)
         judge = build_lm_from_spec(self.judge_model, **self.kwargs) if self.judge_model else main
+        if check:
+            from sstar_dspy.lm.preflight import preflight
+
+            preflight(main, self.model)
+            if judge is not main:
+                preflight(judge, self.judge_model)
         return {"generator": main, "debugger": main, "test_generator": judge, "judge": judge}
 
 

@@ -180,7 +180,12 @@ def optimize_command(
     lms = models.build()
     build = sstar_factory(lms, seed=seed)
     task_lm = lms["generator"]
-    reflection_lm = build_lm_from_spec(reflection_model, **models.kwargs) if reflection_model else task_lm
+    reflection_lm = task_lm
+    if reflection_model:
+        from sstar_dspy.lm.preflight import preflight
+
+        reflection_lm = build_lm_from_spec(reflection_model, **models.kwargs)
+        preflight(reflection_lm, reflection_model)
     variant_label = Path(name).stem
     target_dir = run_dir or Path("runs") / f"optimize-{variant_label}"
     console.print(f"optimizing {settings.optimizer.value} on {suite} -> {target_dir}")

@@ -1,0 +1,97 @@
+"""Security-audit inputs (issue 14 item 4): each is one clear line and exit 2, or a correct record; never a crash."""
+
+from __future__ import annotations
+
+import json
+
+import cli_lms
+import pytest
+from openai_stub import closed_port, openai_stub
+
+
+def _records(run_dir):
+    return [json.loads(line) for line in (run_dir / "records.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def _one_error_line(code, out, err, fragment):
+    lines = [line for line in err.splitlines() if line.strip() and not line.startswith("WARNING")]
+    assert code == 2, (code, err)
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    assert fragment in lines[0], lines[0]
+    assert "Traceback" not in out + err
+    return lines[0]
+
+
+# ---- 1. lone surrogates reach the records as visible escapes -------------------------------------------------
+def test_lone_surrogate_in_a_problem_file_gives_a_record(sstar_inproc, tmp_path):
+    problem = cli_lms.arith_problems(1)[0].model_dump(mode="json")
+    problem["public_tests"][0]["input"] = "1 2\ud800\n"
+    (tmp_path / "s.jsonl").write_text(json.dumps(problem) + "\n")  # json escapes it as \ud800
+    code, out, err = sstar_inproc("eval", "s.jsonl", "--model", "py:cli_lms:good", "--method", "zero_shot", "-o", "r")
+    assert code == 0, err
+    (record,) = _records(tmp_path / "r")
+    assert record["problem_id"] == "arith-00" and "\\ud800" in json.dumps(record)
+    code, out, err = sstar_inproc("report", "r")  # the written run reads back
+    assert code in (0, 2) and "Traceback" not in err
+
+
+def test_lone_surrogate_in_generated_tests_gives_a_record(sstar_inproc, tmp_path):
+    cli_lms.write_problems(tmp_path / "p.jsonl", 1)
+    code, out, err = sstar_inproc("eval", "p.jsonl", "--model", "py:cli_lms:surrogate", "--n", "2", "--rounds", "0")
+    assert code == 0, err
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    (record,) = _records(run_dir)
+    assert record["status"] == "ok" and record["passed"] is True
+    inputs = [t["input"] for t in record["trace"]["selection"]["test_inputs"]]
+    assert "2 3\\ud800\n" in inputs  # the lone surrogate, as its escape text
+
+
+# ---- 2. preflight: a model that cannot answer is one line before anything runs --------------------------------
+def test_unknown_model_is_one_line_before_the_run(sstar_inproc, tmp_path, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    cli_lms.write_problems(tmp_path / "p.jsonl", 1)
+    code, out, err = sstar_inproc("eval", "p.jsonl", "--model", "gpt-99-bogus", "--run-dir", "r")
+    _one_error_line(code, out, err, "model 'gpt-99-bogus' does not answer")
+    assert not (tmp_path / "r").exists()
+    code, out, err = sstar_inproc("solve", "example:sum-two", "--model", "nosuchprovider/model-x")
+    _one_error_line(code, out, err, "model 'nosuchprovider/model-x' does not answer")
+
+
+@pytest.mark.parametrize("command", ["eval", "generate", "solve"])
+def test_unreachable_server_is_one_line(sstar_inproc, tmp_path, command):
+    cli_lms.write_problems(tmp_path / "p.jsonl", 1)
+    base = f"http://127.0.0.1:{closed_port()}/v1"
+    source = "example:sum-two" if command == "solve" else "p.jsonl"
+    code, out, err = sstar_inproc(command, source, "--model", "openai/m", "--api-base", base, "--api-key", "k-123456")
+    line = _one_error_line(code, out, err, f"does not answer at {base}")
+    assert "k-123456" not in line
+
+
+def test_unreachable_judge_model_is_one_line(sstar_inproc, tmp_path):
+    cli_lms.write_problems(tmp_path / "p.jsonl", 1)
+    base = f"http://127.0.0.1:{closed_port()}/v1"
+    code, out, err = sstar_inproc(
+        "eval", "p.jsonl", "--model", "py:cli_lms:good", "--judge-model", "openai/j", "--api-base", base
+    )
+    _one_error_line(code, out, err, "model 'openai/j' does not answer")
+
+
+def test_scripted_models_pass_preflight_offline(sstar_inproc, tmp_path):
+    cli_lms.BUILT.clear()
+    cli_lms.write_problems(tmp_path / "p.jsonl", 1)
+    code, out, err = sstar_inproc("eval", "p.jsonl", "--model", "py:cli_lms:good", "--method", "zero_shot", "-o", "r")
+    assert code == 0, err
+    assert [c.signature for c in cli_lms.BUILT[-1].calls] == ["generate"]  # no extra preflight call
+
+
+# ---- 3. --api-base without --api-key: a local server gets a placeholder key ---------------------------------
+def test_local_server_without_api_key_works(sstar_inproc, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with openai_stub(lifetime_s=120) as stub:
+        code, out, err = sstar_inproc(
+            "solve", "example:sum-two", "--model", "openai/stub", "--api-base", stub.api_base, "--method", "zero_shot"
+        )
+    assert code == 0, err
+    assert "print(a + b)" in out and "hidden tests: 8/8 passed" in err
+    assert len(stub.requests) == 2  # the preflight request and the one generate call
+    assert {r["auth"] for r in stub.requests} == {"Bearer local"}
