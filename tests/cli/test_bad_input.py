@@ -95,3 +95,43 @@ def test_local_server_without_api_key_works(sstar_inproc, monkeypatch):
     assert "print(a + b)" in out and "hidden tests: 8/8 passed" in err
     assert len(stub.requests) == 2  # the preflight request and the one generate call
     assert {r["auth"] for r in stub.requests} == {"Bearer local"}
+
+
+# ---- 4. a source whose problems are all excluded says so (not the selection options) ---------------------------
+@pytest.mark.parametrize("command", ["eval", "solve", "generate"])
+def test_all_problems_excluded_says_what_happened(sstar_inproc, tmp_path, command):
+    rows = [{"id": f"n{i}", "statement": "x", "public_tests": [{"input": "1\n", "output": "1\n"}]} for i in range(2)]
+    (tmp_path / "nohidden.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    code, out, err = sstar_inproc(command, "nohidden.jsonl", "--model", "py:cli_lms:good")
+    line = _one_error_line(code, out, err, "all 2 problems of nohidden.jsonl were excluded: no hidden tests")
+    assert "--difficulty" not in line and "--ids" not in line
+
+
+# ---- 5. --format forces the problem file format where problems are loaded -------------------------------------
+@pytest.mark.parametrize("command", ["solve", "eval", "generate", "select", "score", "optimize", "compare"])
+def test_every_problem_loading_command_has_format(sstar_inproc, command):
+    code, out, err = sstar_inproc(command, "--help")
+    assert code == 0 and "--format" in out, out
+
+
+def test_format_is_applied_and_checked(sstar_inproc, tmp_path):
+    cli_lms.write_problems(tmp_path / "p.jsonl", 1)
+    good = ("--model", "py:cli_lms:good", "--method", "zero_shot")
+    code, out, err = sstar_inproc("eval", "p.jsonl", "--format", "sstar", *good, "-o", "r")
+    assert code == 0, err
+    code, out, err = sstar_inproc("eval", "p.jsonl", "--format", "lcb", *good)
+    _one_error_line(code, out, err, "p.jsonl:1: field 'question_id'")  # read as LiveCodeBench, as asked
+    code, out, err = sstar_inproc("solve", "p.jsonl", "--format", "bogus", *good)
+    _one_error_line(code, out, err, "unknown format 'bogus'; known formats: codecontests")
+
+
+# ---- 6. a file where a directory belongs, and the reverse ------------------------------------------------------
+def test_data_dir_file_and_variant_dir_say_what_they_are(sstar_inproc, tmp_path):
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "adir").mkdir()
+    code, out, err = sstar_inproc("eval", "dev", "--data-dir", "afile")
+    _one_error_line(code, out, err, "afile is a file, not a directory")
+    code, out, err = sstar_inproc("eval", "example:sum-two", "--variant", "adir")
+    _one_error_line(code, out, err, "adir is a directory; expected a variant name")
+    code, out, err = sstar_inproc("optimize", "--suite", "example:sum-two", "--name", "x", "--start-from", "adir")
+    _one_error_line(code, out, err, "adir is a directory")
