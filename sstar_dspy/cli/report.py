@@ -11,6 +11,19 @@ import typer
 from sstar_dspy.cli.common import console, env
 
 
+def unrecorded_note(path: Path) -> str | None:
+    """A note on LM usage of problems killed or timed out in flight (``inflight.jsonl``), or None."""
+    from sstar_dspy.runs.inflight import describe_unrecorded, unrecorded_usage
+    from sstar_dspy.runs.rundir import INFLIGHT, RETRIED, read_records
+
+    if not path.is_dir() or not (path / INFLIGHT).exists():
+        return None
+    records = read_records(path / "records.jsonl") if (path / "records.jsonl").exists() else []
+    retried = read_records(path / RETRIED) if (path / RETRIED).exists() else []
+    line = describe_unrecorded(unrecorded_usage(path / INFLIGHT, [*records, *retried]))
+    return f"{line}; not in the table's calls, tokens or cost" if line else None
+
+
 def report(
     runs: Annotated[list[Path], typer.Argument(help="Run directories (or records .jsonl files).", show_default=False)],
     out: Annotated[
@@ -31,6 +44,10 @@ def report(
     from sstar_dspy.runs.summary import load_run, summarize
 
     summaries = [summarize(load_run(path)) for path in runs]
+    for path, summary in zip(runs, summaries, strict=True):
+        note = unrecorded_note(path)
+        if note:
+            summary.notes.append(note)
     if markdown:
         console.print(to_markdown(summaries), end="")
     else:
