@@ -39,7 +39,7 @@ def report(
     markdown: Annotated[bool, typer.Option("--markdown", envvar=env("markdown"), help="Print Markdown.")] = False,
 ) -> None:
     """Summarise runs: pass@1, oracle pass@N, selection efficiency, calls, tokens, wall time, cost."""
-    from sstar_dspy.runs.plots import write_plots
+    from sstar_dspy.runs.plots import have_matplotlib, write_plots
     from sstar_dspy.runs.report import stages_to_rich, to_json, to_markdown, to_rich
     from sstar_dspy.runs.summary import load_run, summarize
 
@@ -63,7 +63,9 @@ def report(
     (target / "summary.md").write_text(to_markdown(summaries), encoding="utf-8")
     (target / "summary.json").write_text(json.dumps(to_json(summaries), indent=2) + "\n", encoding="utf-8")
     written = [target / "summary.md", target / "summary.json"]
-    if plots:
+    if plots and not have_matplotlib():
+        console.print("note: plots skipped: matplotlib is not installed (pip install matplotlib); tables written")
+    elif plots:
         written += write_plots(summaries, target)
     console.print("wrote " + ", ".join(str(p) for p in written))
 
