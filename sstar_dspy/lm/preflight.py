@@ -47,6 +47,11 @@ def needs_preflight(lm: Any) -> bool:
     return isinstance(getattr(lm, "_engine_spec", "auto"), str)  # "auto"/"litellm"; an engine object is local
 
 
+class _DropTruncationWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "truncated" not in record.getMessage()
+
+
 def _fatal(exc: Exception) -> bool:
     """Errors that mean the run cannot work: configuration, auth, billing, bad model, no connection."""
     from dspy.utils import exceptions as e
@@ -85,9 +90,14 @@ def preflight(lm: Any, name: str | None = None) -> None:
     if not needs_preflight(lm):
         return
     name = name or lm.model
-    probe = lm.copy(max_tokens=1, timeout=PREFLIGHT_TIMEOUT_S)
-    probe.num_retries = 0
+    # reasoning models carry max_completion_tokens instead; sending both would be refused
+    limit = "max_completion_tokens" if "max_completion_tokens" in lm.kwargs else "max_tokens"
+    quiet = _DropTruncationWarning()
+    dspy_lm_logger = logging.getLogger("dspy.clients.lm")
+    dspy_lm_logger.addFilter(quiet)  # a 1-token answer is truncated by design: no warning about it
     try:
+        probe = lm.copy(**{limit: 1}, timeout=PREFLIGHT_TIMEOUT_S)
+        probe.num_retries = 0
         probe("ping", cache=False)
     except Exception as exc:  # noqa: BLE001 - classified below; anything unexpected is fatal too
         where = f" at {lm.kwargs['api_base']}" if lm.kwargs.get("api_base") else ""
@@ -98,4 +108,6 @@ def preflight(lm: Any, name: str | None = None) -> None:
             f"model {name!r} does not answer{where} ({_first_line(exc)}); check the model name, --api-base and "
             "--api-key (a test request with max_tokens=1 failed before the run started)"
         ) from None
+    finally:
+        dspy_lm_logger.removeFilter(quiet)
     logger.info("model %s answered the preflight request", name)

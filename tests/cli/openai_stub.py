@@ -16,7 +16,7 @@ REPLY = f"[[ ## code ## ]]\n{CODE}\n\n[[ ## completed ## ]]"
 
 
 @contextmanager
-def openai_stub(reply: str = REPLY, lifetime_s: float = 120.0):
+def openai_stub(reply: str = REPLY, lifetime_s: float = 120.0, finish_reason: str = "stop"):
     """Start the stub; yields an object with ``api_base`` and ``requests`` (dicts: auth, model, path)."""
     requests: list[dict] = []
 
@@ -36,7 +36,9 @@ def openai_stub(reply: str = REPLY, lifetime_s: float = 120.0):
                 "object": "chat.completion",
                 "created": 0,
                 "model": body.get("model", "stub"),
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": reply}, "finish_reason": "stop"}],
+                "choices": [
+                    {"index": 0, "message": {"role": "assistant", "content": reply}, "finish_reason": finish_reason}
+                ],
                 "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
             }
             data = json.dumps(payload).encode()

@@ -97,6 +97,19 @@ def test_local_server_without_api_key_works(sstar_inproc, monkeypatch):
     assert {r["auth"] for r in stub.requests} == {"Bearer local"}
 
 
+def test_preflight_of_a_truncated_one_token_answer_is_quiet(caplog, monkeypatch):
+    from sstar_dspy.lm import resolve_lm
+    from sstar_dspy.lm.preflight import preflight
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with openai_stub(reply="p", finish_reason="length", lifetime_s=60) as stub:
+        lm = resolve_lm("openai/stub", api_base=stub.api_base)
+        with caplog.at_level("WARNING"):
+            preflight(lm, "openai/stub")
+    assert len(stub.requests) == 1 and not [r for r in caplog.records if "truncated" in r.getMessage()]
+    assert not lm.history  # the probe was a copy: the run's LM has no extra history entry
+
+
 # ---- 4. a source whose problems are all excluded says so (not the selection options) ---------------------------
 @pytest.mark.parametrize("command", ["eval", "solve", "generate"])
 def test_all_problems_excluded_says_what_happened(sstar_inproc, tmp_path, command):
