@@ -6,8 +6,9 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
-from conftest import REPO
+REPO = Path(__file__).resolve().parents[2]  # not `from conftest import`: another tests/*/conftest may be cached
 
 TESTS = """
 import pytest
