@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import cli_lms
 import pytest
@@ -57,12 +58,13 @@ def test_unknown_model_is_one_line_before_the_run(sstar_inproc, tmp_path, monkey
     _one_error_line(code, out, err, "model 'nosuchprovider/model-x' does not answer")
 
 
-@pytest.mark.parametrize("command", ["eval", "generate", "solve"])
+@pytest.mark.parametrize("command", ["eval", "generate", "solve", "optimize"])
 def test_unreachable_server_is_one_line(sstar_inproc, tmp_path, command):
-    cli_lms.write_problems(tmp_path / "p.jsonl", 1)
+    cli_lms.write_problems(tmp_path / "p.jsonl", 3)
     base = f"http://127.0.0.1:{closed_port()}/v1"
-    source = "example:sum-two" if command == "solve" else "p.jsonl"
-    code, out, err = sstar_inproc(command, source, "--model", "openai/m", "--api-base", base, "--api-key", "k-123456")
+    source = {"solve": ["example:sum-two"], "optimize": ["--suite", "p.jsonl", "--name", "v"]}.get(command, ["p.jsonl"])
+    model = ["--model", "openai/m", "--api-base", base, "--api-key", "k-123456"]
+    code, out, err = sstar_inproc(command, *source, *model)
     line = _one_error_line(code, out, err, f"does not answer at {base}")
     assert "k-123456" not in line
 
@@ -82,6 +84,9 @@ def test_scripted_models_pass_preflight_offline(sstar_inproc, tmp_path):
     code, out, err = sstar_inproc("eval", "p.jsonl", "--model", "py:cli_lms:good", "--method", "zero_shot", "-o", "r")
     assert code == 0, err
     assert [c.signature for c in cli_lms.BUILT[-1].calls] == ["generate"]  # no extra preflight call
+    script = Path(__file__).parent / "scripts" / "sum-two.json"
+    code, out, err = sstar_inproc("solve", "example:sum-two", "--model", f"scripted:{script}", "--method", "zero_shot")
+    assert code == 0 and "LM calls" in err, err
 
 
 # ---- 3. --api-base without --api-key: a local server gets a placeholder key ---------------------------------
