@@ -11,7 +11,7 @@ import json
 
 import cli_lms
 import pytest
-from conftest import explained
+from cli_support import explained
 
 
 @pytest.mark.slow

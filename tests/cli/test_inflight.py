@@ -10,7 +10,7 @@ import time
 
 import cli_lms
 import pytest
-from conftest import sstar_command, subprocess_env
+from cli_support import sstar_command, subprocess_env
 
 ARGS = ["p.jsonl", "--model", "py:cli_lms:good", "--n", "2", "--rounds", "1", "-j", "1", "--run-dir", "run"]
 

@@ -10,7 +10,7 @@ import time
 
 import cli_lms
 import pytest
-from conftest import sstar_command, subprocess_env
+from cli_support import sstar_command, subprocess_env
 
 from sstar_dspy.runs.rundir import read_records
 
