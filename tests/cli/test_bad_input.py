@@ -153,3 +153,15 @@ def test_data_dir_file_and_variant_dir_say_what_they_are(sstar_inproc, tmp_path)
     _one_error_line(code, out, err, "adir is a directory; expected a variant name")
     code, out, err = sstar_inproc("optimize", "--suite", "example:sum-two", "--name", "x", "--start-from", "adir")
     _one_error_line(code, out, err, "adir is a directory")
+
+
+def test_an_empty_selection_names_only_the_options_given():
+    from sstar_dspy.cli.common import UsageError
+    from sstar_dspy.cli.problem_filter import select_problems
+
+    problems = cli_lms.arith_problems(2)
+    with pytest.raises(UsageError, match=r"no problems left after --exclude-ids; widen") as info:
+        select_problems(problems, exclude_ids="arith-00,arith-01", source="p.jsonl")
+    assert "--difficulty" not in str(info.value)
+    with pytest.raises(UsageError, match="holds no problems to run"):
+        select_problems([], source="empty.jsonl")

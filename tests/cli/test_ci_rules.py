@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]  # not `from conftest import`: another tests/*/conftest may be cached
 
 TESTS = """
@@ -38,12 +40,14 @@ def _pytest(tmp_path, tests=TESTS, **env):
     )
 
 
+@pytest.mark.slow
 def test_outside_ci_missing_dev_data_skips(tmp_path):
     proc = _pytest(tmp_path)
     assert proc.returncode == 0, proc.stdout
     assert "1 passed, 2 skipped" in proc.stdout
 
 
+@pytest.mark.slow
 def test_under_ci_missing_dev_data_fails_and_the_skip_count_is_checked(tmp_path):
     proc = _pytest(tmp_path, CI="true")
     assert proc.returncode == 1, proc.stdout
