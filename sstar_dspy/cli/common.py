@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -72,9 +73,40 @@ JudgeModelOpt = Annotated[
 ]
 
 # ---- problem options -----------------------------------------------------------------------------------------
+
+
+def _check_data_dir(value: Path | None) -> Path | None:
+    if value is not None and value.exists() and not value.is_dir():
+        raise typer.BadParameter(f"{value} is a file, not a directory; pass the directory that holds the suite files")
+    return value
+
+
+def _check_format(value: str | None) -> str | None:
+    from sstar_dspy.problems import FORMATS
+
+    if value is not None and value not in FORMATS:
+        raise typer.BadParameter(f"unknown format {value!r}; known formats: {', '.join(sorted(FORMATS))}")
+    return value
+
+
 DataDirOpt = Annotated[
     Path | None,
-    typer.Option("--data-dir", envvar=env("data_dir"), help="Where suite data files live (default: $SSTAR_DATA_DIR)."),
+    typer.Option(
+        "--data-dir",
+        envvar=env("data_dir"),
+        callback=_check_data_dir,
+        help="Where suite data files live (default: $SSTAR_DATA_DIR).",
+    ),
+]
+FormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        envvar=env("format"),
+        callback=_check_format,
+        help="Problem file format (sstar, lcb, lcb-public, codecontests, codecontests-flat, leetcode-deepseek, "
+        "humaneval); detected from the first record when not given.",
+    ),
 ]
 LimitOpt = Annotated[
     int | None, typer.Option("--limit", envvar=env("limit"), min=1, help="Only the first N problems of the suite.")
@@ -140,28 +172,54 @@ class ModelSettings:
         """Sampling settings that change results (temperature, max_tokens); api_base and key excluded."""
         return {"lm_temperature": self.kwargs["temperature"], "max_tokens": self.kwargs["max_tokens"]}
 
-    def build(self) -> dict[str, Any]:
-        """Role -> dspy.LM (the main model is built once and shared)."""
+    def build(self, *, check: bool = True) -> dict[str, Any]:
+        """Role -> dspy.LM (the main model is built once and shared).
+
+        With ``check`` each model first answers one tiny request (:func:`sstar_dspy.lm.preflight.preflight`), so a
+        wrong name, an unreachable server or a bad key is one error line before anything runs.
+        """
         main = build_lm_from_spec(self.model, **self.kwargs)
         judge = build_lm_from_spec(self.judge_model, **self.kwargs) if self.judge_model else main
+        if check:
+            from sstar_dspy.lm.preflight import preflight
+
+            preflight(main, self.model)
+            if judge is not main:
+                preflight(judge, self.judge_model)
         return {"generator": main, "debugger": main, "test_generator": judge, "judge": judge}
 
 
-def load_problem_set(source: str, *, data_dir: Path | None = None, limit: int | None = None):
-    """Load problems by suite name, path or ``example:NAME`` (errors are one line)."""
+def nothing_loaded(source: str, problems: Any) -> str:
+    """Why a source gave no problems: every one excluded (reasons counted), or an empty source.
+
+    Example:
+        >>> from sstar_dspy.problems import ProblemSet
+        >>> from sstar_dspy.problems.problemset import Excluded
+        >>> nothing_loaded("x.jsonl", ProblemSet("x.jsonl", excluded=[Excluded("a", "no hidden tests")] * 2))
+        'all 2 problems of x.jsonl were excluded: no hidden tests (2); nothing to run'
+    """
+    excluded = list(getattr(problems, "excluded", []) or [])
+    if not excluded:
+        return f"{source} holds no problems; check the file or suite"
+    reasons = Counter(e.reason for e in excluded)
+    shown = "; ".join(f"{reason} ({count})" for reason, count in reasons.most_common(3))
+    more = f"; +{len(reasons) - 3} other reasons" if len(reasons) > 3 else ""
+    return f"all {len(excluded)} problems of {source} were excluded: {shown}{more}; nothing to run"
+
+
+def load_problem_set(source: str, *, data_dir: Path | None = None, limit: int | None = None, fmt: str | None = None):
+    """Load problems by suite name, path or ``example:NAME`` (errors are one line, also when nothing loads)."""
     from sstar_dspy.problems import load_problems
 
-    problems = load_problems(source, data_dir=data_dir, limit=limit)
+    problems = load_problems(source, data_dir=data_dir, limit=limit, format=fmt)
     if len(problems) == 0:
-        raise UsageError(f"{source}: no problems selected; check the suite/file or --limit")
+        raise UsageError(nothing_loaded(source, problems))
     return problems
 
 
-def full_problem_set(source: str, *, data_dir: Path | None = None):
-    """All problems of a source (for the manifest's data hash, independent of --limit)."""
-    from sstar_dspy.problems import load_problems
-
-    return load_problems(source, data_dir=data_dir)
+def full_problem_set(source: str, *, data_dir: Path | None = None, fmt: str | None = None):
+    """All problems of a source (for the manifest's data hash, independent of --limit); never empty."""
+    return load_problem_set(source, data_dir=data_dir, fmt=fmt)
 
 
 def fail(message: str) -> None:

@@ -22,6 +22,7 @@ from sstar_dspy.cli.common import (
     ApiBaseOpt,
     ApiKeyOpt,
     DataDirOpt,
+    FormatOpt,
     JudgeModelOpt,
     LimitOpt,
     MaxTokensOpt,
@@ -69,6 +70,7 @@ def compare_command(
     max_tokens: MaxTokensOpt = None,
     judge_model: JudgeModelOpt = None,
     data_dir: DataDirOpt = None,
+    fmt: FormatOpt = None,
     limit: LimitOpt = None,
 ) -> None:
     """Compare variants (run on --suite) and/or existing runs: pass@1, paired bootstrap CI of each difference, cost."""
@@ -93,7 +95,7 @@ def compare_command(
     if variants:
         if suite is None:
             raise UsageError(f"{variants[0]} is a variant, not a run directory: pass --suite to run it (or a run dir)")
-        problems = load_problem_set(suite, data_dir=data_dir, limit=limit)
+        problems = load_problem_set(suite, data_dir=data_dir, limit=limit, fmt=fmt)
         build = sstar_factory(models.build(), seed=seed)
     out_dir = out or Path("runs") / "compare"
     runs = []

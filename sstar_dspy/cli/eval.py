@@ -31,7 +31,7 @@ def load_for_run(source: str, opts: Options) -> tuple[Any, list, dict]:
     ``--difficulty``/``--ids``/``--exclude-ids`` choose problems, then ``--limit`` keeps the first N. Like
     ``--limit`` they are not part of the run's config: the run directory covers the whole source.
     """
-    everything = full_problem_set(source, data_dir=opts.data_dir)
+    everything = full_problem_set(source, data_dir=opts.data_dir, fmt=opts.get("format"))
     selected = select_problems(
         list(everything),
         difficulty=opts.get("difficulty"),

@@ -21,6 +21,7 @@ from sstar_dspy.cli.common import (
     ApiBaseOpt,
     ApiKeyOpt,
     DataDirOpt,
+    FormatOpt,
     JudgeModelOpt,
     LimitOpt,
     MaxTokensOpt,
@@ -34,6 +35,7 @@ from sstar_dspy.cli.common import (
     load_problem_set,
 )
 from sstar_dspy.cli.problem_filter import DifficultyOpt, ExcludeIdsOpt, IdsOpt, select_problems
+from sstar_dspy.cli.programs import check_variant_ref
 from sstar_dspy.cli.progress import command_line
 
 
@@ -101,7 +103,13 @@ def optimize_command(
         int, typer.Option("--inner-rounds", envvar=env("inner_rounds"), min=0, help="Debug rounds while optimizing.")
     ] = 1,
     start_from: Annotated[
-        str, typer.Option("--start-from", envvar=env("start_from"), help="Variant to start from (and compare with).")
+        str,
+        typer.Option(
+            "--start-from",
+            envvar=env("start_from"),
+            callback=check_variant_ref,
+            help="Variant to start from (and compare with).",
+        ),
     ] = "paper",
     max_bootstrapped_demos: Annotated[
         int, typer.Option("--max-bootstrapped-demos", envvar=env("max_bootstrapped_demos"), min=0)
@@ -138,6 +146,7 @@ def optimize_command(
     max_tokens: MaxTokensOpt = None,
     judge_model: JudgeModelOpt = None,
     data_dir: DataDirOpt = None,
+    fmt: FormatOpt = None,
     limit: LimitOpt = None,
     difficulty: DifficultyOpt = None,
     ids: IdsOpt = None,
@@ -171,7 +180,7 @@ def optimize_command(
     train_size, val_size = parse_split(train, "--train"), parse_split(val, "--val")
     resolve_tuned(settings.tune, top_level_predictors(SStar()))  # bad --tune: one line before any model starts
     apply_variant(SStar(), start_from)  # unknown or incompatible --start-from, likewise
-    everything = load_problem_set(suite, data_dir=data_dir)
+    everything = load_problem_set(suite, data_dir=data_dir, fmt=fmt)
     selected = select_problems(everything, difficulty=difficulty, ids=ids, exclude_ids=exclude_ids, source=suite)
     problems = selected[:limit]
     if not all(p.gradable for p in problems):
@@ -180,7 +189,12 @@ def optimize_command(
     lms = models.build()
     build = sstar_factory(lms, seed=seed)
     task_lm = lms["generator"]
-    reflection_lm = build_lm_from_spec(reflection_model, **models.kwargs) if reflection_model else task_lm
+    reflection_lm = task_lm
+    if reflection_model:
+        from sstar_dspy.lm.preflight import preflight
+
+        reflection_lm = build_lm_from_spec(reflection_model, **models.kwargs)
+        preflight(reflection_lm, reflection_model)
     variant_label = Path(name).stem
     target_dir = run_dir or Path("runs") / f"optimize-{variant_label}"
     console.print(f"optimizing {settings.optimizer.value} on {suite} -> {target_dir}")

@@ -105,6 +105,7 @@ PROBLEM_BUDGET = _group(
 )
 RUN = _group(
     ("data_dir", C.DataDirOpt, None),
+    ("format", C.FormatOpt, None),
     ("limit", C.LimitOpt, None),
     ("difficulty", DifficultyOpt, None),
     ("ids", IdsOpt, None),

@@ -122,7 +122,10 @@ def select_problems(
         _unknown_ids("--exclude-ids", drop, known, source)
         selected = [p for p in selected if p.id not in set(drop)]
     if not selected:
-        raise UsageError(f"{source}: no problems left after --difficulty/--ids/--exclude-ids; widen the selection")
+        given = [name for name, value in (("--difficulty", levels), ("--ids", keep), ("--exclude-ids", drop)) if value]
+        if not given:
+            raise UsageError(f"{source} holds no problems to run; check the file or suite")
+        raise UsageError(f"{source}: no problems left after {' '.join(given)}; widen the selection")
     return selected
 
 

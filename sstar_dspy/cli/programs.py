@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -26,9 +27,25 @@ MethodOpt = Annotated[
     str,
     typer.Option("--method", envvar=env("method"), help=f"Method preset: {', '.join(METHODS)}."),
 ]
+
+
+def check_variant_ref(value: str | None) -> str | None:
+    """Refuse a directory given as a variant (one line) before the variant loader calls it "not found"."""
+    if value and Path(value).expanduser().is_dir():
+        raise typer.BadParameter(
+            f"{value} is a directory; expected a variant name (e.g. paper) or a .json file saved by `sstar optimize`"
+        )
+    return value
+
+
 VariantOpt = Annotated[
     str | None,
-    typer.Option("--variant", envvar=env("variant"), help="Saved prompt variant (name in signatures/ or .json path)."),
+    typer.Option(
+        "--variant",
+        envvar=env("variant"),
+        callback=check_variant_ref,
+        help="Saved prompt variant (name in signatures/ or .json path).",
+    ),
 ]
 PromptFormOpt = Annotated[
     str | None,

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from sstar_dspy.cli.common import console
+from sstar_dspy.runs.inflight import describe_unrecorded
 from sstar_dspy.runs.record import ProblemRecord
 from sstar_dspy.runs.redact import redact_argv
 from sstar_dspy.runs.runner import RunOutcome
@@ -104,6 +105,9 @@ def print_outcome(run_dir: Path, outcome: RunOutcome) -> None:
         console.print(f"{outcome.stopped_by}; {outcome.not_started} problems not started - raise the budget and re-run")
     if outcome.overshoot:
         console.print(outcome.overshoot)
+    unrecorded = describe_unrecorded(outcome.unrecorded)
+    if unrecorded:
+        console.print(f"also {unrecorded}; the run budget counts them")
     console.print(f"records: {run_dir / 'records.jsonl'}")
     if outcome.abandoned:
         console.print(f"{outcome.abandoned} problems timed out; exiting without waiting for their abandoned solves")

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from sstar_dspy.candidate import Candidate
-from sstar_dspy.cli.common import DataDirOpt, UsageError, console
+from sstar_dspy.cli.common import DataDirOpt, FormatOpt, UsageError, console
 from sstar_dspy.cli.options import ConcurrencyOpt, RetryErrorsOpt, RunDirOpt
 from sstar_dspy.cli.progress import command_line, run_with_progress
 from sstar_dspy.cli.stages import ProblemsOpt, grade_all, looks_like_candidates, stage_problems
@@ -43,6 +43,7 @@ def score(
     source: Annotated[Path, typer.Argument(help="Run dir, records/selections JSONL, or candidate JSONL.")],
     problems_source: ProblemsOpt,
     data_dir: DataDirOpt = None,
+    fmt: FormatOpt = None,
     run_dir: RunDirOpt = None,
     concurrency: ConcurrencyOpt = 2,
     retry_errors: RetryErrorsOpt = True,
@@ -60,7 +61,7 @@ def score(
             method = f"select:{upstream.settings.get('selector', {}).get('name', '?')}"
     choices = upstream is None or upstream.kind != "generate"
     settings = {"stage": "score", "method": method, "input": str(source.resolve()), "input_sha256": input_hash}
-    problems, data, default = stage_problems("score", source, ids, problems_source, data_dir, settings)
+    problems, data, default = stage_problems("score", source, ids, problems_source, data_dir, settings, fmt)
     target = run_dir or default
 
     rule = resolve_graded_on()

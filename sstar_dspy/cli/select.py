@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from sstar_dspy.cli.common import DataDirOpt, UsageError, console
+from sstar_dspy.cli.common import DataDirOpt, FormatOpt, UsageError, console
 from sstar_dspy.cli.options import (
     MODEL,
     PROBLEM_BUDGET,
@@ -43,6 +43,7 @@ def select(
     problems_source: ProblemsOpt,
     opts: Options,
     data_dir: DataDirOpt = None,
+    fmt: FormatOpt = None,
     run_dir: RunDirOpt = None,
     concurrency: ConcurrencyOpt = 2,
     retry_errors: RetryErrorsOpt = True,
@@ -63,7 +64,9 @@ def select(
         "candidates": str(candidates.resolve()),
         "candidates_sha256": source_hash,
     }
-    problems, data, default = stage_problems("select", candidates, set(groups), problems_source, data_dir, settings)
+    problems, data, default = stage_problems(
+        "select", candidates, set(groups), problems_source, data_dir, settings, fmt
+    )
     target = run_dir or default
     precheck(target, settings=settings, data=data, kind="select")
     program = spec.build(lms=models.build())

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from sstar_dspy.cli.common import DataDirOpt, UsageError, env, err_console
+from sstar_dspy.cli.common import DataDirOpt, FormatOpt, UsageError, env, err_console, nothing_loaded
 from sstar_dspy.cli.options import MODEL, PROBLEM_BUDGET, PROGRAM, Options, with_options
 from sstar_dspy.errors import ProblemFormatError
 from sstar_dspy.problem import Problem
@@ -52,7 +52,7 @@ def _from_text(text: str, name: str, problem_id: str | None = None) -> Problem:
     return problems[0]
 
 
-def read_problem(source: str, problem_id: str | None, data_dir: Path | None) -> Problem:
+def read_problem(source: str, problem_id: str | None, data_dir: Path | None, fmt: str | None = None) -> Problem:
     """One problem from a file, stdin, a suite or example:NAME."""
     if source == "-":
         return _from_text(sys.stdin.read(), "-", problem_id)
@@ -66,7 +66,9 @@ def read_problem(source: str, problem_id: str | None, data_dir: Path | None) -> 
             raise ProblemFormatError("not UTF-8 text", path=source) from None
     from sstar_dspy.problems import load_problems
 
-    problems = load_problems(source, data_dir=data_dir, ids=[problem_id] if problem_id else None)
+    problems = load_problems(source, data_dir=data_dir, ids=[problem_id] if problem_id else None, format=fmt)
+    if len(problems) == 0:
+        raise UsageError(nothing_loaded(source, problems))
     if len(problems) != 1:
         ids = ", ".join(p.id for p in list(problems)[:5])
         raise UsageError(f"{source}: holds {len(problems)} problems ({ids}...); pick one with --id")
@@ -81,6 +83,7 @@ def solve(
     opts: Options,
     problem_id: Annotated[str | None, typer.Option("--id", envvar=env("id"), help="Problem id within a file.")] = None,
     data_dir: DataDirOpt = None,
+    fmt: FormatOpt = None,
     out: Annotated[
         Path | None, typer.Option("--out", envvar=env("solve_out"), help="Also write the program here.")
     ] = None,
@@ -94,7 +97,7 @@ def solve(
     """Solve one problem: the chosen program goes to stdout, the summary to stderr."""
     models, spec = opts.models(), opts.spec()
     spec.settings()  # validates method, variant and budgets before any model starts
-    problem = read_problem(source, problem_id, data_dir)
+    problem = read_problem(source, problem_id, data_dir, fmt)
     for target in (out, trace):
         if target is not None and not target.parent.is_dir():
             raise UsageError(f"{target}: the directory {target.parent} does not exist")

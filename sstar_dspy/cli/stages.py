@@ -167,10 +167,16 @@ ProblemsOpt = Annotated[
 
 
 def stage_problems(
-    kind: str, source: Path, ids: set[str], problems_source: str, data_dir: Path | None, settings: dict[str, Any]
+    kind: str,
+    source: Path,
+    ids: set[str],
+    problems_source: str,
+    data_dir: Path | None,
+    settings: dict[str, Any],
+    fmt: str | None = None,
 ) -> tuple[list[Any], dict[str, Any], Path]:
     """The problems an input file/run covers, the manifest data block, and the default run directory."""
-    everything = full_problem_set(problems_source, data_dir=data_dir)
+    everything = full_problem_set(problems_source, data_dir=data_dir, fmt=fmt)
     problems = [p for p in everything if p.id in ids]
     unknown = sorted(ids - {p.id for p in problems})
     if not problems:

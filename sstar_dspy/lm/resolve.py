@@ -1,5 +1,8 @@
 """Turn a model name into a ``dspy.LM``: the embedded models, a local GGUF file, or any DSPy/litellm string.
 
+A server given by ``api_base`` without ``api_key`` (a local vLLM/SGLang/Ollama server needs none) gets the
+placeholder key ``"local"``, unless the provider's own key variable (``OPENAI_API_KEY`` for ``openai/...``) is set.
+
 Example:
     >>> lm = resolve_lm("openai/my-model", api_base="http://127.0.0.1:8000/v1", api_key="local")
     >>> lm.model, lm.kwargs["api_base"]
@@ -17,6 +20,7 @@ import dspy
 
 from sstar_dspy.errors import ModelUnavailableError
 from sstar_dspy.lm.embedded import EMBEDDED_MODELS, ensure_model_file
+from sstar_dspy.lm.preflight import EMBEDDED_ATTR
 from sstar_dspy.lm.server import ServerOptions, get_server
 
 logger = logging.getLogger(__name__)
@@ -24,6 +28,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_MODEL = "embedded"
 DEFAULT_MAX_TOKENS = 1536
 MODEL_ENV_VAR = "SSTAR_MODEL"
+PLACEHOLDER_KEY = "local"
 
 
 def default_model_name() -> str:
@@ -81,7 +86,26 @@ def resolve_lm(
         if not path.is_file():
             raise ModelUnavailableError(f"model file {path} does not exist: pass an existing .gguf path or 'embedded'")
         return _served_lm(path, f"gguf-{path.stem}", server, kwargs)
-    return dspy.LM(name, **kwargs)
+    return dspy.LM(name, **with_placeholder_key(name, kwargs))
+
+
+def with_placeholder_key(model: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``kwargs`` plus ``api_key="local"`` when a server is given without a key and the provider has none set.
+
+    Local OpenAI-compatible servers accept any key, but the client refuses to send a request without one.
+
+    Example:
+        >>> with_placeholder_key("hosted_vllm/m", {"api_base": "http://127.0.0.1:8000/v1"})["api_key"]
+        'local'
+        >>> "api_key" in with_placeholder_key("hosted_vllm/m", {})
+        False
+    """
+    if not (kwargs.get("api_base") or kwargs.get("base_url")) or kwargs.get("api_key"):
+        return kwargs
+    provider = model.split("/", 1)[0] if "/" in model else "openai"
+    if os.environ.get(f"{provider.upper().replace('-', '_')}_API_KEY"):
+        return kwargs
+    return {**kwargs, "api_key": PLACEHOLDER_KEY}
 
 
 def _served_lm(path: Path, alias: str, server: ServerOptions | None, kwargs: dict[str, Any]) -> dspy.LM:
@@ -94,4 +118,6 @@ def _served_lm(path: Path, alias: str, server: ServerOptions | None, kwargs: dic
     running = get_server(path, alias, server)
     settings = {"max_tokens": DEFAULT_MAX_TOKENS, "cache": True, **kwargs}
     # The alias names the weights, so DSPy's cache (which ignores api_base) never mixes two models.
-    return dspy.LM(f"openai/{alias}", api_base=running.api_base, api_key="local", **settings)
+    lm = dspy.LM(f"openai/{alias}", api_base=running.api_base, api_key=PLACEHOLDER_KEY, **settings)
+    setattr(lm, EMBEDDED_ATTR, True)  # warmed up when the server started: no preflight call needed
+    return lm

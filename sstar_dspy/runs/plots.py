@@ -1,6 +1,7 @@
 """PNG plots of runs: pass@1 by method, and coverage / pass@1 against the number of samples N.
 
-matplotlib is an optional extra (``pip install 'sstar-dspy[plots]'``); without it the CLI says so in one line.
+matplotlib is a normal dependency; where it is missing anyway (a trimmed install), :func:`have_matplotlib` is
+False and ``sstar report`` writes the tables, says so in one note line and exits 0.
 
 Example:
     >>> import tempfile, pathlib
@@ -20,6 +21,13 @@ from sstar_dspy.errors import SStarError
 from sstar_dspy.runs.summary import RunSummary
 
 
+def have_matplotlib() -> bool:
+    """True when matplotlib can be imported (it is a dependency; a trimmed install may lack it)."""
+    import importlib.util
+
+    return importlib.util.find_spec("matplotlib") is not None
+
+
 def _pyplot():
     try:
         import matplotlib
@@ -27,7 +35,7 @@ def _pyplot():
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        raise SStarError("plots need matplotlib: pip install 'sstar-dspy[plots]' (or pass --no-plots)") from None
+        raise SStarError("plots need matplotlib: pip install matplotlib (or pass --no-plots)") from None
     return plt
 
 

@@ -116,6 +116,7 @@ class ProblemRecord(BaseModel):
             ``usage``/``total``/``wall_s`` stay what this record's own solve spent. None otherwise.
         trace: The program's SolveTrace as JSON (every candidate, round, cluster, duel, verdict).
         finished_at: UTC time the record was written.
+        attempt: Id of the solve attempt that made the record (matches its LM calls in ``inflight.jsonl``).
     """
 
     schema_version: int = RECORD_SCHEMA_VERSION
@@ -139,6 +140,7 @@ class ProblemRecord(BaseModel):
     stages: StageSplit | None = None
     trace: dict[str, Any] | None = None
     finished_at: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    attempt: str | None = None
 
     @property
     def n_candidates(self) -> int:
@@ -184,4 +186,4 @@ class ProblemRecord(BaseModel):
 
     def comparable(self) -> dict[str, Any]:
         """The record without timing fields: equal for two runs of the same deterministic config."""
-        return self.model_dump(mode="json", exclude={"wall_s", "finished_at", "trace", "index"})
+        return self.model_dump(mode="json", exclude={"wall_s", "finished_at", "trace", "index", "attempt"})

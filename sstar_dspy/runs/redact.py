@@ -4,6 +4,10 @@ Secrets are collected from three places: values registered explicitly (``--api-k
 variables whose names look like credentials (``*_API_KEY``, ``*_TOKEN``, ``*_SECRET*``, ``*PASSWORD*``),
 and well-known key shapes (``sk-...``). :func:`redact` replaces them in any text or JSON-like value.
 
+Everything a run writes goes through :func:`redact`, so it also makes text writable: a lone surrogate (e.g. a
+test input ``"\\ud800"`` from a problem file or an LM's generated tests) cannot be encoded as UTF-8 and would
+crash the writer; it becomes the visible escape text ``\\ud800`` (:func:`writable_text`).
+
 Example:
     >>> register_secret("sk-test-123456789")
     >>> redact({"api_key": "x", "note": "key sk-test-123456789"})
@@ -43,8 +47,25 @@ def known_secrets() -> list[str]:
     return sorted(values, key=len, reverse=True)
 
 
+def writable_text(text: str) -> str:
+    """``text`` with every lone surrogate replaced by its escape text, so it can be written as UTF-8 (and JSON).
+
+    Example:
+        >>> writable_text("1 2\\ud800 ok")
+        '1 2\\\\ud800 ok'
+        >>> writable_text("plain ✓") == "plain ✓"
+        True
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def redact_text(text: str, secrets: list[str] | None = None) -> str:
-    """Mask known secrets and key-shaped tokens in a string."""
+    """Mask known secrets and key-shaped tokens in a string (and make it writable, see :func:`writable_text`)."""
+    text = writable_text(text)
     for secret in known_secrets() if secrets is None else secrets:
         if secret in text:
             text = text.replace(secret, MASK)
@@ -59,6 +80,7 @@ def redact(value: Any, secrets: list[str] | None = None) -> Any:
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
+            k = writable_text(k) if isinstance(k, str) else k
             if isinstance(k, str) and _SECRET_FIELD.match(k) and v not in (None, ""):
                 out[k] = MASK
             else:

@@ -42,6 +42,7 @@ MANIFEST = "manifest.json"
 RECORDS = "records.jsonl"
 LOG = "run.log"
 RETRIED = "retried.jsonl"
+INFLIGHT = "inflight.jsonl"
 LOCK = ".lock"
 
 
@@ -141,6 +142,10 @@ class RunDirectory:
     @property
     def retried_path(self) -> Path:
         return self.path / RETRIED
+
+    @property
+    def inflight_path(self) -> Path:
+        return self.path / INFLIGHT
 
     @property
     def log_path(self) -> Path:

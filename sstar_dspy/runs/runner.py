@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from sstar_dspy.problem import Problem
 from sstar_dspy.runs.budget import PerProblem, RunBudget
+from sstar_dspy.runs.inflight import InflightLedger, new_attempt, unrecorded_usage
 from sstar_dspy.runs.record import ProblemRecord, RoleUsage
 from sstar_dspy.runs.redact import redact_text
 from sstar_dspy.runs.rundir import RunDirectory
@@ -48,7 +49,8 @@ def error_line(exc: BaseException) -> str:
 
 @dataclass
 class RunOutcome:
-    """What one session of a run did."""
+    """What one session of a run did (``unrecorded``: LM usage of the whole run that no record holds, from
+    problems killed or timed out in flight; see ``runs.inflight``)."""
 
     completed: int = 0
     errored: int = 0
@@ -58,6 +60,7 @@ class RunOutcome:
     stopped_by: str | None = None
     overshoot: str | None = None
     abandoned: int = 0
+    unrecorded: RoleUsage = field(default_factory=RoleUsage)
     total: RoleUsage = field(default_factory=RoleUsage)
     wall_s: float = 0.0
 
@@ -94,8 +97,9 @@ class EvalRunner:
         self.run_dir, self.solve, self.concurrency = run, solve, max(1, concurrency)
         self.budget, self.on_record, self.problem_timeout = budget or RunBudget(), on_record, problem_timeout
         self.retry_errors, self.problem_calls = retry_errors, problem_calls
+        self.inflight = InflightLedger(run.inflight_path)
 
-    def _timeout_record(self, problem: Problem, index: int, waited: float) -> ProblemRecord:
+    def _timeout_record(self, problem: Problem, index: int, waited: float, attempt: str) -> ProblemRecord:
         logger.warning("problem %s: no result after %.0f s; recorded as an error", problem.id, waited)
         return ProblemRecord(
             problem_id=problem.id,
@@ -105,12 +109,15 @@ class EvalRunner:
             passed=False if problem.gradable else None,
             hidden_total=len(problem.hidden_tests),
             wall_s=round(waited, 3),
+            attempt=attempt,
         )
 
-    def _safe_solve(self, problem: Problem, index: int) -> ProblemRecord:
+    def _safe_solve(self, problem: Problem, index: int, attempt: str) -> ProblemRecord:
         start = time.perf_counter()
         try:
-            record = self.solve(problem, index)
+            with self.inflight.tracking(attempt, problem.id):
+                record = self.solve(problem, index)
+            record = record.model_copy(update={"attempt": attempt})
         except Exception as exc:  # noqa: BLE001 - any failure of one problem becomes its record
             logger.warning("problem %s failed: %s", problem.id, error_line(exc))
             record = ProblemRecord(
@@ -121,6 +128,7 @@ class EvalRunner:
                 passed=False if problem.gradable else None,
                 hidden_total=len(problem.hidden_tests),
                 wall_s=round(time.perf_counter() - start, 3),
+                attempt=attempt,
             )
         return record
 
@@ -130,10 +138,10 @@ class EvalRunner:
             outcome.retried += 1
             logger.info("retrying %s (its earlier attempt erred: %s; kept in retried.jsonl)", old.problem_id, old.error)
 
-    def _next_deadline(self, running: dict[Future, tuple[int, Problem, float]]) -> float | None:
+    def _next_deadline(self, running: dict[Future, tuple[int, Problem, float, str]]) -> float | None:
         if self.problem_timeout is None:
             return None
-        oldest = min(started for _, _, started in running.values())
+        oldest = min(started for _, _, started, _ in running.values())
         return max(0.0, oldest + self.problem_timeout - time.monotonic()) + 0.01
 
     def pending(self, problems: Sequence[Problem]) -> list[tuple[int, Problem]]:
@@ -150,14 +158,17 @@ class EvalRunner:
         to_retry = to_retry if self.retry_errors else set()
         outcome = RunOutcome(skipped=len({r.problem_id for r in previous} & ids) - len(to_retry))
         # the run budget counts everything the run spent, failed attempts included
-        total = sum((r.total for r in [*previous, *self.run_dir.retried_records()]), RoleUsage())
+        history = [*previous, *self.run_dir.retried_records()]
+        # LM calls of earlier sessions' problems that were killed or timed out in flight: in no record, still spent
+        outcome.unrecorded = unrecorded_usage(self.run_dir.inflight_path, history)
+        total = sum((r.total for r in history), outcome.unrecorded)
         todo = self.pending(problems)
         queue = list(reversed(todo))
         outcome.stopped_by = self.budget.exceeded(total)
         largest = PerProblem.estimate(r.total for r in previous)
         retrying = f" ({len(to_retry)} erred before and are retried)" if to_retry else ""
         logger.info("session: %d problems to run%s, %d already recorded", len(todo), retrying, outcome.skipped)
-        running: dict[Future, tuple[int, Problem, float]] = {}
+        running: dict[Future, tuple[int, Problem, float, str]] = {}
         # abandoned (timed-out) solves keep their thread until they return: allow spare threads (created lazily)
         pool = ThreadPoolExecutor(max_workers=self.concurrency + 32, thread_name_prefix="sstar-eval")
         try:  # no `with`: on Ctrl-C the caller exits without waiting for running solves
@@ -177,8 +188,9 @@ class EvalRunner:
                     if problem.id in to_retry:  # only now: a problem the budget never starts keeps its record
                         self._retire(problem, outcome)
                     ctx = contextvars.copy_context()
-                    future = pool.submit(ctx.run, self._safe_solve, problem, index)
-                    running[future] = (index, problem, time.monotonic())
+                    attempt = new_attempt()
+                    future = pool.submit(ctx.run, self._safe_solve, problem, index, attempt)
+                    running[future] = (index, problem, time.monotonic(), attempt)
                 if not running:
                     break
                 finished, _ = wait(running, timeout=self._next_deadline(running), return_when=FIRST_COMPLETED)
@@ -188,11 +200,11 @@ class EvalRunner:
                     records.append(future.result())
                 if self.problem_timeout is not None:
                     now = time.monotonic()
-                    for future, (index, problem, started) in list(running.items()):
+                    for future, (index, problem, started, attempt) in list(running.items()):
                         if now - started >= self.problem_timeout:
                             running.pop(future)
                             outcome.abandoned += 1
-                            records.append(self._timeout_record(problem, index, now - started))
+                            records.append(self._timeout_record(problem, index, now - started, attempt))
                 for record in records:
                     self.run_dir.append(record)
                     _log_record(record, outcome.skipped + outcome.completed + 1, len(problems))
@@ -212,6 +224,8 @@ class EvalRunner:
             raise
         pool.shutdown(wait=self.problem_timeout is None)
         outcome.not_started = len(queue)
+        history = [*self.run_dir.records(), *self.run_dir.retried_records()]
+        outcome.unrecorded = unrecorded_usage(self.run_dir.inflight_path, history)
         outcome.overshoot = self.budget.overshoot(total)
         if outcome.overshoot:
             logger.warning("%s", outcome.overshoot)

@@ -57,9 +57,15 @@ def _generate(call):
     return {"code": CODE[_op(call)] if (call.rollout_id or 0) % 2 == 0 else WRONG}
 
 
+def _debug(call):
+    if os.environ.get("CLI_LMS_HANG_DEBUG") == _op(call):  # a debug call that never returns (killed in flight)
+        time.sleep(3600)
+    return {"diagnosis": "wrong operator", "code": CODE[_op(call)]}
+
+
 SCRIPT = {
     "generate": _generate,
-    "debug": lambda call: {"diagnosis": "wrong operator", "code": CODE[_op(call)]},
+    "debug": _debug,
     "generate_tests": {"test_inputs": [{"input": "2 3\n"}, {"input": "9 -4\n"}]},
     "distinguish": {"distinguishing_inputs": [{"input": "6 7\n"}]},
     "judge": {"analysis": "A matches the statement", "verdict": "A"},
@@ -155,3 +161,14 @@ def flaky(**kwargs) -> ScriptedLM:
 
     script = {key: guarded(reply) for key, reply in SCRIPT.items()}
     return ScriptedLM(script, model="scripted/flaky", cache=False, **kwargs)
+
+
+def surrogate(**kwargs) -> ScriptedLM:
+    """Two different correct programs per problem, and generated test inputs holding a lone surrogate."""
+    kwargs.pop("api_key", None)
+    kwargs.pop("api_base", None)
+    script = dict(SCRIPT)
+    script["generate"] = lambda call: {"code": CODE[_op(call)] + ("\n# variant" if (call.rollout_id or 0) % 2 else "")}
+    script["generate_tests"] = {"test_inputs": [{"input": "2 3\ud800\n"}, {"input": "\ud800"}]}
+    script["distinguish"] = {"distinguishing_inputs": [{"input": "6 7\ud800\n"}]}
+    return ScriptedLM(script, model="scripted/surrogate", cache=False, **kwargs)

@@ -1,4 +1,7 @@
-"""Helpers for CLI tests: run ``sstar`` in-process (fast) or as a real subprocess (kill/resume, env vars)."""
+"""Fixtures for CLI tests: run ``sstar`` in-process (fast) or as a real subprocess (kill/resume, env vars).
+
+Helpers live in ``cli_support.py`` (import them from there, not from ``conftest``).
+"""
 
 from __future__ import annotations
 
@@ -10,22 +13,10 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parent.parent
 if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))  # makes `--model py:cli_lms:good` importable in-process
+    sys.path.insert(0, str(HERE))  # makes `--model py:cli_lms:good` and `cli_support` importable
 
-
-def subprocess_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SSTAR_")}
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO), str(HERE)])
-    env["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
-    env["DSPY_CACHEDIR"] = extra.pop("DSPY_CACHEDIR", str(Path(os.environ.get("TMPDIR", "/tmp")) / "sstar-cli-tests"))
-    env.update(extra)
-    return env
-
-
-def sstar_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "sstar_dspy.cli.main", *args]
+from cli_support import sstar_command, subprocess_env  # noqa: E402
 
 
 @pytest.fixture

@@ -163,6 +163,25 @@ def test_report_tables_and_plots(sstar_inproc, problems, tmp_path):
     assert "pass@1" in out and "oracle pass@N" in out
 
 
+def test_report_without_matplotlib_writes_tables_and_exits_0(sstar_inproc, problems, tmp_path, monkeypatch):
+    import sstar_dspy.runs.plots as plots
+
+    assert sstar_inproc("eval", "p.jsonl", *GOOD, "--method", "zero_shot", "--run-dir", "zs")[0] == 0
+    monkeypatch.setattr(plots, "have_matplotlib", lambda: False)  # a trimmed install (it is a dependency)
+    code, out, err = sstar_inproc("report", "zs")
+    assert code == 0, err
+    assert "note: plots skipped: matplotlib is not installed" in out and "Traceback" not in out + err
+    assert (tmp_path / "zs" / "report" / "summary.md").exists() and not (
+        tmp_path / "zs" / "report" / "scaling.png"
+    ).exists()
+
+
+def test_matplotlib_is_a_dependency():
+    text = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
+    dependencies = text[text.index("dependencies = [") : text.index("[project.optional-dependencies]")]
+    assert '"matplotlib>=' in dependencies  # plots work after a plain `pip install -e .`
+
+
 def test_solve_plain_statement_and_stdin(sstar_inproc, tmp_path, monkeypatch):
     (tmp_path / "task.txt").write_text("Read two integers and print the result. OP: mul\n\nInput:\n2 3\nOutput:\n6\n")
     code, out, err = sstar_inproc("solve", "task.txt", *GOOD, "--method", "self_debug")

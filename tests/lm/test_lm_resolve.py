@@ -137,3 +137,25 @@ def test_server_options_read_env(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("SSTAR_LM_THREADS", "many")
     with pytest.raises(ModelUnavailableError, match="SSTAR_LM_THREADS='many' is not an integer"):
         ServerOptions()
+
+
+def test_api_base_without_key_gets_a_placeholder_key(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    assert resolve_lm("openai/m", api_base="http://127.0.0.1:8000/v1").kwargs["api_key"] == "local"
+    assert resolve_lm("openai/m", api_base="http://127.0.0.1:8000/v1", api_key="mine").kwargs["api_key"] == "mine"
+    assert "api_key" not in resolve_lm("openai/m").kwargs  # hosted: the provider's own key variable applies
+    monkeypatch.setenv("OPENAI_API_KEY", "from-env-123")
+    assert "api_key" not in resolve_lm("openai/m", api_base="http://127.0.0.1:8000/v1").kwargs
+
+
+def test_preflight_skips_in_process_lms_and_names_the_failure(monkeypatch: pytest.MonkeyPatch):
+    from sstar_dspy.lm.preflight import needs_preflight, preflight
+    from sstar_dspy.testing import ScriptedLM
+
+    assert not needs_preflight(ScriptedLM({}))
+    monkeypatch.setattr(resolve_module, "get_server", lambda *args: FakeServer(*args))
+    monkeypatch.setattr(resolve_module, "ensure_model_file", lambda spec, cache_dir: Path("/m.gguf"))
+    assert not needs_preflight(resolve_lm("embedded"))
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with pytest.raises(ModelUnavailableError, match="model 'gpt-99-bogus' does not answer .*no API key"):
+        preflight(resolve_lm("gpt-99-bogus"), "gpt-99-bogus")

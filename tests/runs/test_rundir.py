@@ -75,3 +75,17 @@ def test_manifest_write_is_atomic_and_leaves_no_temp_files(tmp_path):
         run.write_manifest(m)
         assert run.read_manifest().settings == {"n": 2}
     assert sorted(os.listdir(tmp_path)) == [".lock", "manifest.json"]
+
+
+def test_lone_surrogates_are_written_as_escape_text(tmp_path):
+    """A test input "\ud800" (problem file or LM-generated) cannot be UTF-8: the record keeps its escape text."""
+    record = ProblemRecord(
+        problem_id="s\ud800", program="print('\udfff')", error="x\ud800", trace={"inputs": ["1 2\ud800\n"]}
+    )
+    with RunDirectory.open(tmp_path) as run:
+        run.append(record)
+        run.append(ProblemRecord(problem_id="b", program="print('✓')"))
+        assert [r.problem_id for r in run.records()] == ["s\\ud800", "b"]
+    (back, plain) = read_records(tmp_path / "records.jsonl")
+    assert back.program == "print('\\udfff')" and back.trace == {"inputs": ["1 2\\ud800\n"]}
+    assert plain.program == "print('✓')"
