@@ -25,13 +25,16 @@ from __future__ import annotations
 import ctypes
 import gc
 import json
+import marshal
 import os
+import resource
 import select
 import signal
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _confine  # noqa: E402
 import _harness  # noqa: E402
 import _outcome  # noqa: E402
 import _seccomp  # noqa: E402
@@ -58,65 +61,46 @@ def _fork() -> int:
     return pid
 
 
+INLINE_COMPILE_MAX = 64 << 10  # characters; a larger program compiles in a child under the time limit
 REPLY_BATCH_S = 0.05  # a reply waits at most this long for the next one (the host allows seconds per reply)
 REPLY_BATCH_MAX = 16  # finished tests whose files stay open until their replies are written
 
 
 def _load_seccomp():
-    """Compile the filters (in a helper process) and install the shared one in this process (see ``_seccomp``)."""
+    """Build the filters (``_seccomp``) and install the shared one in this process; (filters, reason if not)."""
     try:
-        filters = _seccomp.SeccompFilter(_seccomp.compile_in_helper())
+        filters = _seccomp.SeccompFilter()
         filters.install_shared()
         return filters, ""
-    except _seccomp.SeccompUnavailableError as exc:  # e.g. "ModuleNotFoundError: No module named 'pyseccomp'"
+    except _seccomp.SeccompUnavailableError as exc:
         return None, str(exc)
     except Exception as exc:  # noqa: BLE001 - reported to the host, which warns
         return None, f"{type(exc).__name__}: {exc}"
 
 
-def _add_site_packages() -> None:
-    """Put site-packages (and the directories their .pth files name) on sys.path, as ``site`` would.
+def _setup(argv: list[str]) -> dict:
+    """Confine this process as ``--config`` says (see ``_confine``); returns the layer reasons and directories.
 
-    The server runs with ``-S``: the ``import`` lines of .pth files (editable-install finders, tool hooks)
-    are not run. They load modules (zipfile, pathlib, bz2, lzma...) whose memory and mappings every fork
-    would copy, and a judge's Python runs programs without them; programs still import any installed package.
+    The config (JSON) names what test processes may read (``read``) and the allowlisted package
+    directories (``packages``); the latter are linked into one directory that goes on ``sys.path``, so a
+    program imports the standard library and the allowlist, the same in every install.
     """
-    import site
-
-    prefixes = [sys.prefix, sys.exec_prefix]
-    if sys.prefix != sys.base_prefix:  # a virtual environment: the base installation's too, if it includes them
-        try:
-            with open(os.path.join(sys.prefix, "pyvenv.cfg"), encoding="utf-8") as handle:
-                config = handle.read().replace(" ", "").lower()
-        except OSError:
-            config = ""
-        if "include-system-site-packages=true" in config:
-            prefixes += [sys.base_prefix, sys.base_exec_prefix]
-    for directory in site.getsitepackages(prefixes):
-        if not os.path.isdir(directory) or directory in sys.path:
-            continue
-        sys.path.append(directory)
-        for name in sorted(os.listdir(directory)):
-            if not name.endswith(".pth") or name.startswith("."):
-                continue
-            try:
-                with open(os.path.join(directory, name), encoding="utf-8") as handle:
-                    lines = handle.read().splitlines()
-            except (OSError, UnicodeDecodeError):
-                continue
-            for line in lines:
-                line = line.strip()
-                if line and not line.startswith(("#", "import ", "import\t")):
-                    path = os.path.join(directory, line)
-                    if os.path.exists(path) and path not in sys.path:
-                        sys.path.append(path)
-    site.setcopyright()
-    site.sethelper()
+    config = json.loads(argv[argv.index("--config") + 1]) if "--config" in argv else {}
+    if config.get("confine", True) and config:
+        reasons, work, pkgs = _confine.confine(config.get("read", []), config.get("packages", []))
+    else:
+        reasons, work, pkgs = {"confinement": "disabled by configuration"}, _make_tmp_root(), None
+    if pkgs is not None:
+        sys.path.append(pkgs)
+    in_namespace = reasons.get("user_namespace", "x") == ""
+    if config.get("nproc") and in_namespace:  # counted per user namespace: caps threads and processes
+        resource.setrlimit(resource.RLIMIT_NPROC, (config["nproc"], config["nproc"]))
+    return {"reasons": reasons, "work": work, "pid_namespace": in_namespace}
 
 
 def _make_tmp_root() -> str:
     """A fresh private directory for the tests' working directories (``tempfile.mkdtemp`` without tempfile)."""
-    base = os.environ.get("TMPDIR") or "/tmp"  # noqa: S108 - a private tmpfs inside bubblewrap
+    base = os.environ.get("TMPDIR") or "/tmp"  # noqa: S108 - only without confinement (tests of the engine)
     while True:
         path = f"{base}/sstar-sbx-{os.urandom(6).hex()}"
         try:
@@ -124,6 +108,32 @@ def _make_tmp_root() -> str:
             return path
         except FileExistsError:
             continue
+
+
+def _compile_child(source: str, limits: dict, out: int, seccomp) -> None:
+    """In a forked child: compile ``source`` under the memory limit, write the marshalled code (or error) to ``out``."""
+    status = 1
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limits["memory_mb"] << 20,) * 2)
+        resource.setrlimit(resource.RLIMIT_CPU, (int(limits["timeout_s"]) + 2,) * 2)
+        if seccomp is not None:
+            seccomp.load_for(os.getpid())
+        try:
+            data = b"C" + marshal.dumps(compile(source, "<solution>", "exec"))
+        except (SyntaxError, ValueError, RecursionError) as exc:
+            data = b"E" + json.dumps(_compile_error(exc)).encode()
+        while data:
+            data = data[os.write(out, data) :]
+        status = 0
+    except MemoryError:
+        status = _harness.EXIT_MEMORY
+    finally:
+        os._exit(status)
+
+
+def _compile_error(exc: BaseException) -> dict:
+    detail = "".join(__import__("traceback").format_exception_only(type(exc), exc)).strip()
+    return {"status": "compile_error", "out": None, "err": detail[-_outcome.ERROR_TAIL :], "wall": 0.0}
 
 
 def _memfd(name: str, data: bytes = b"") -> int:
@@ -137,7 +147,11 @@ def _memfd(name: str, data: bytes = b"") -> int:
 def _prepare(mode: str, text: str):
     """A test input as its process needs it: stdin bytes, functional arguments, or the reply of a bad input."""
     if mode != "functional":
-        return text.encode("utf-8")
+        try:
+            return text.encode("utf-8", "surrogateescape")  # undecodable input bytes travel as U+DC80..U+DCFF
+        except UnicodeEncodeError as exc:  # e.g. a lone "\ud800": no byte sequence stands for it
+            err = f"test input is not valid Unicode text ({exc.reason} at position {exc.start}): nothing ran"
+            return {"status": "invalid_test", "out": None, "err": err, "wall": 0.0, "cpu": 0.0}
     try:
         return [json.loads(line) for line in text.split("\n") if line.strip()]
     except ValueError as exc:
@@ -148,14 +162,14 @@ def _prepare(mode: str, text: str):
 class ForkServer:
     """Serve run requests: fork one confined child per test and report how each ended."""
 
-    def __init__(self, *, in_pid_namespace: bool = False, seccomp: bool = True) -> None:
+    def __init__(self, *, work: str, in_pid_namespace: bool = False, seccomp: bool = True) -> None:
         os.environ.pop("LD_BIND_NOW", None)  # the loader has read it (see local.CHILD_ENV); tests never see it
         self.pid = os.getpid()
         self.in_pid_namespace = in_pid_namespace
         self.pdeathsig = not in_pid_namespace
         self.prelude = _harness.build_prelude()
         _harness.prepare_server(self.prelude)
-        self.tmp_root = _make_tmp_root()
+        self.tmp_root = work
         self.runs = 0
         self.null = os.open(os.devnull, os.O_RDWR)
         try:
@@ -164,19 +178,59 @@ class ForkServer:
             pass
         self.seccomp, self.seccomp_error = _load_seccomp() if seccomp else (None, "disabled by configuration")
         self.pipeline = self.seccomp is not None  # see run()
+        self.layers: dict = {}
 
     def hello(self) -> dict:
-        return {"pid": self.pid, "seccomp": self.seccomp is not None, "seccomp_error": self.seccomp_error}
+        """Pid, seccomp state and the confinement's layer reasons (empty = on), for the host's report."""
+        reasons = {**self.layers, "seccomp": self.seccomp_error}
+        return {"pid": self.pid, "seccomp": self.seccomp is not None, "seccomp_error": self.seccomp_error,
+                "layers": reasons}  # fmt: skip
+
+    def _compile(self, source: str, limits: dict):
+        """The program's code object, or the reply every test gets when it does not compile (or in time).
+
+        Small programs compile here; a large one (compiling 10 MB takes seconds) compiles in a child under
+        the test's time and memory limits and comes back marshalled, so compiling counts against the limit.
+        """
+        if len(source) <= INLINE_COMPILE_MAX:
+            try:
+                return compile(source, "<solution>", "exec"), None
+            except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
+                return None, _compile_error(exc)
+        out = _memfd("code")
+        pid = _fork()
+        if pid == 0:  # pragma: no cover - child
+            _compile_child(source, limits, out, self.seccomp)
+        start = time.monotonic()
+        timed_out = self._wait_deadline(pid, limits["timeout_s"])
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+        _, wait_status = os.waitpid(pid, 0)
+        wall = time.monotonic() - start
+        try:
+            os.lseek(out, 0, os.SEEK_SET)
+            data = b"".join(iter(lambda: os.read(out, 1 << 20), b""))
+        finally:
+            os.close(out)
+        if not timed_out and wait_status == 0 and data[:1] in (b"C", b"E"):
+            return (marshal.loads(data[1:]), None) if data[:1] == b"C" else (None, json.loads(data[1:]))
+        if timed_out:
+            err = f"compiling the program ({len(source)} characters) took longer than the {limits['timeout_s']} s limit"
+            return None, {"status": "time_limit", "out": None, "err": err, "wall": wall}
+        if os.WIFEXITED(wait_status) and os.WEXITSTATUS(wait_status) == _harness.EXIT_MEMORY:
+            err = f"compiling the program ran out of memory ({limits['memory_mb']} MB)"
+            return None, {"status": "memory_limit", "out": None, "err": err, "wall": wall}
+        err = f"compiling the program crashed the compiler (wait status {wait_status})"
+        return None, {"status": "compile_error", "out": None, "err": err, "wall": wall}
 
     def run(self, request: dict, replies) -> None:
         """Run the program on every input and write one reply line per input to ``replies``, in order."""
         limits, mode, inputs = request["limits"], request["mode"], request["inputs"]
-        try:
-            code = compile(request["code"], "<solution>", "exec")
-        except (SyntaxError, ValueError) as exc:
-            detail = "".join(__import__("traceback").format_exception_only(type(exc), exc)).strip()
-            reply = {"status": "compile_error", "out": None, "err": detail[-_outcome.ERROR_TAIL :], "wall": 0.0}
-            replies.write((json.dumps({**reply, "cpu": 0.0}) + "\n") * len(inputs))
+        code, failed = self._compile(request["code"], limits)
+        if failed is not None:
+            replies.write((json.dumps({**failed, "cpu": 0.0}) + "\n") * len(inputs))
             return
         self.prelude["__name__"] = "__main__" if mode == "stdin" else "solution"
         prepared = [_prepare(mode, text) for text in inputs]  # all per-test parsing before the first fork
@@ -338,16 +392,18 @@ def _claim_child_fds() -> None:
 
 
 def main() -> None:
-    """Serve requests from stdin until EOF; stdio fds are moved away so children cannot reach them."""
+    """Confine this process, then serve requests from stdin until EOF (stdio fds moved away from children)."""
+    setup = _setup(sys.argv[1:])
     _claim_child_fds()
-    if sys.flags.no_site:
-        _add_site_packages()
     requests = os.fdopen(os.dup(0), "r", encoding="utf-8")
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1):
         os.dup2(null, fd)
-    server = ForkServer(in_pid_namespace="--pid-namespace" in sys.argv[1:], seccomp="--no-seccomp" not in sys.argv[1:])
+    server = ForkServer(
+        work=setup["work"], in_pid_namespace=setup["pid_namespace"], seccomp="--no-seccomp" not in sys.argv[1:]
+    )
+    server.layers = setup["reasons"]
     gc.freeze()  # the collector in a child never walks (and so never copies) the server's objects
 
     try:
