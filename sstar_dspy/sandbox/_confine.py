@@ -42,6 +42,7 @@ TMP_ROOT = "/tmp/sstar-sbx"  # noqa: S108 - on the private tmpfs of the mount na
 TMPFS_OPTIONS = "mode=0755,size=256m"
 SYS_LANDLOCK_CREATE_RULESET, SYS_LANDLOCK_ADD_RULE, SYS_LANDLOCK_RESTRICT_SELF = 444, 445, 446
 SYS_CAPSET = {"x86_64": 126, "aarch64": 91}
+SYS_MOUNT_SETATTR, MOUNT_ATTR_RDONLY, AT_RECURSIVE = 442, 1, 0x8000
 LANDLOCK_CREATE_RULESET_VERSION = 1
 LANDLOCK_RULE_PATH_BENEATH = 1
 # access rights by ABI version (linux/landlock.h)
@@ -201,6 +202,19 @@ def _private_tmp(needed: list[str]) -> None:
         _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, TMPFS_OPTIONS)
 
 
+def _readonly_view(work: str) -> None:
+    """Every mount read-only (recursively: ``mount_setattr``), then a fresh writable tmpfs on ``work`` only.
+
+    Landlock does not cover metadata (``chmod``, ``chown``, ``utime``) of files the uid owns; a read-only
+    mount does.
+    """
+    attr = struct.pack("QQQQ", MOUNT_ATTR_RDONLY, 0, 0, 0)
+    at_fdcwd = -100
+    result = LIBC.syscall(SYS_MOUNT_SETATTR, at_fdcwd, b"/", AT_RECURSIVE, attr, ctypes.c_size_t(len(attr)))
+    _check(result, "mount_setattr(/, MOUNT_ATTR_RDONLY, AT_RECURSIVE)")
+    _mount("tmpfs", work, "tmpfs", MS_NOSUID | MS_NODEV, TMPFS_OPTIONS.replace("0755", "0700"))
+
+
 # -- Landlock ---------------------------------------------------------------------------------------------------
 
 
@@ -293,6 +307,11 @@ def confine(read: list[str], packages: list[str]) -> tuple[dict[str, str], str, 
         link = f"{pkgs}/{os.path.basename(path)}"
         if not os.path.lexists(link):
             os.symlink(os.path.realpath(path), link)
+    if private:
+        try:
+            _readonly_view(work)
+        except OSError as exc:
+            reasons["user_namespace"] = f"could not make the file system read-only: {_reason(exc)}"
     try:
         _landlock([*needed, pkgs, "/proc"], [work])
     except OSError as exc:

@@ -31,8 +31,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from sstar_dspy.problem import Mode
-from sstar_dspy.sandbox.backend import ExecRequest, RawRun
 from sstar_dspy.sandbox.allowlist import sandbox_config
+from sstar_dspy.sandbox.backend import ExecRequest, RawRun
 from sstar_dspy.sandbox.results import Limits, Status
 
 logger = logging.getLogger(__name__)
