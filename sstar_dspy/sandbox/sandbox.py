@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 import threading
 from collections.abc import Sequence
@@ -269,9 +270,13 @@ _default_lock = threading.Lock()
 
 
 def default_sandbox() -> Sandbox:
-    """The process-wide shared :class:`Sandbox` (created on first call with default settings)."""
+    """The process-wide shared :class:`Sandbox` (created on first call with default settings).
+
+    ``SSTAR_SANDBOX_STRICT=1`` in the environment makes it strict: it refuses to run unless every isolation
+    layer is on (so ``sstar solve`` and every other command refuse too).
+    """
     global _default
     with _default_lock:
         if _default is None:
-            _default = Sandbox()
+            _default = Sandbox(strict=os.environ.get("SSTAR_SANDBOX_STRICT", "") not in ("", "0"))
         return _default
