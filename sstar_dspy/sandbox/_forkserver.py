@@ -1,16 +1,18 @@
 """The fork server: a warm, clean interpreter that forks once per test (run as a script, stdlib only).
 
-Started by :mod:`sstar_dspy.sandbox.local` as ``python -I -S _forkserver.py`` with an empty environment,
-optionally inside bubblewrap (``-S``: see :func:`_add_site_packages`). Protocol: one JSON object per line
-on stdin; replies on stdout.
+Started by :mod:`sstar_dspy.sandbox.local` as ``python -I -S _forkserver.py --config <json>`` with an empty
+environment. It first confines itself (``_confine.py``: uid, namespaces, Landlock; then ``_seccomp.py``) and
+puts only the allowlisted packages on ``sys.path`` (no site-packages: ``-S``). Protocol: one JSON object per
+line on stdin; replies on stdout.
 
-* ``{"op": "hello"}`` -> ``{"pid", "seccomp", "seccomp_error"}``.
+* ``{"op": "hello"}`` -> ``{"pid", "seccomp", "seccomp_error", "layers": {layer: reason, "" when on}}``.
 * ``{"op": "run", "code", "mode", "fn", "inputs": [str], "limits": {...}}`` -> one line per input:
   ``{"status", "out" (the output bytes decoded as UTF-8 with ``surrogateescape``, or null), "err", "wall",
   "cpu"}`` where ``status`` is a :class:`~sstar_dspy.sandbox.results.Status` value (``executed`` for a
   clean run; grading is the caller's job, so expected outputs never come here).
 
-The program is compiled once per request (a syntax error is a compile error without forking). Each
+The program is compiled once per request (a syntax error is a compile error without forking; a large
+program compiles in a child under the time limit, see ``_compile.py``). Each
 test runs in a fresh child (see ``_harness.py``); the server enforces the wall-clock deadline with a
 pidfd and kills the child's whole process group with SIGKILL, then reaps any strays (it is a child
 subreaper). With seccomp on, the next test's child may be forked and confined while the current one
@@ -25,7 +27,6 @@ from __future__ import annotations
 import ctypes
 import gc
 import json
-import marshal
 import os
 import resource
 import select
@@ -34,6 +35,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _compile  # noqa: E402
 import _confine  # noqa: E402
 import _harness  # noqa: E402
 import _outcome  # noqa: E402
@@ -61,7 +63,6 @@ def _fork() -> int:
     return pid
 
 
-INLINE_COMPILE_MAX = 64 << 10  # characters; a larger program compiles in a child under the time limit
 REPLY_BATCH_S = 0.05  # a reply waits at most this long for the next one (the host allows seconds per reply)
 REPLY_BATCH_MAX = 16  # finished tests whose files stay open until their replies are written
 
@@ -108,32 +109,6 @@ def _make_tmp_root() -> str:
             return path
         except FileExistsError:
             continue
-
-
-def _compile_child(source: str, limits: dict, out: int, seccomp) -> None:
-    """In a forked child: compile ``source`` under the memory limit, write the marshalled code (or error) to ``out``."""
-    status = 1
-    try:
-        resource.setrlimit(resource.RLIMIT_AS, (limits["memory_mb"] << 20,) * 2)
-        resource.setrlimit(resource.RLIMIT_CPU, (int(limits["timeout_s"]) + 2,) * 2)
-        if seccomp is not None:
-            seccomp.load_for(os.getpid())
-        try:
-            data = b"C" + marshal.dumps(compile(source, "<solution>", "exec"))
-        except (SyntaxError, ValueError, RecursionError) as exc:
-            data = b"E" + json.dumps(_compile_error(exc)).encode()
-        while data:
-            data = data[os.write(out, data) :]
-        status = 0
-    except MemoryError:
-        status = _harness.EXIT_MEMORY
-    finally:
-        os._exit(status)
-
-
-def _compile_error(exc: BaseException) -> dict:
-    detail = "".join(__import__("traceback").format_exception_only(type(exc), exc)).strip()
-    return {"status": "compile_error", "out": None, "err": detail[-_outcome.ERROR_TAIL :], "wall": 0.0}
 
 
 def _memfd(name: str, data: bytes = b"") -> int:
@@ -186,49 +161,10 @@ class ForkServer:
         return {"pid": self.pid, "seccomp": self.seccomp is not None, "seccomp_error": self.seccomp_error,
                 "layers": reasons}  # fmt: skip
 
-    def _compile(self, source: str, limits: dict):
-        """The program's code object, or the reply every test gets when it does not compile (or in time).
-
-        Small programs compile here; a large one (compiling 10 MB takes seconds) compiles in a child under
-        the test's time and memory limits and comes back marshalled, so compiling counts against the limit.
-        """
-        if len(source) <= INLINE_COMPILE_MAX:
-            try:
-                return compile(source, "<solution>", "exec"), None
-            except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
-                return None, _compile_error(exc)
-        out = _memfd("code")
-        pid = _fork()
-        if pid == 0:  # pragma: no cover - child
-            _compile_child(source, limits, out, self.seccomp)
-        start = time.monotonic()
-        timed_out = self._wait_deadline(pid, limits["timeout_s"])
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
-        _, wait_status = os.waitpid(pid, 0)
-        wall = time.monotonic() - start
-        try:
-            os.lseek(out, 0, os.SEEK_SET)
-            data = b"".join(iter(lambda: os.read(out, 1 << 20), b""))
-        finally:
-            os.close(out)
-        if not timed_out and wait_status == 0 and data[:1] in (b"C", b"E"):
-            return (marshal.loads(data[1:]), None) if data[:1] == b"C" else (None, json.loads(data[1:]))
-        if timed_out:
-            err = f"compiling the program ({len(source)} characters) took longer than the {limits['timeout_s']} s limit"
-            return None, {"status": "time_limit", "out": None, "err": err, "wall": wall}
-        if os.WIFEXITED(wait_status) and os.WEXITSTATUS(wait_status) == _harness.EXIT_MEMORY:
-            err = f"compiling the program ran out of memory ({limits['memory_mb']} MB)"
-            return None, {"status": "memory_limit", "out": None, "err": err, "wall": wall}
-        err = f"compiling the program crashed the compiler (wait status {wait_status})"
-        return None, {"status": "compile_error", "out": None, "err": err, "wall": wall}
-
     def run(self, request: dict, replies) -> None:
         """Run the program on every input and write one reply line per input to ``replies``, in order."""
         limits, mode, inputs = request["limits"], request["mode"], request["inputs"]
-        code, failed = self._compile(request["code"], limits)
+        code, failed = _compile.compile_program(request["code"], limits, self.seccomp, _fork, self._wait_deadline)
         if failed is not None:
             replies.write((json.dumps({**failed, "cpu": 0.0}) + "\n") * len(inputs))
             return
