@@ -49,6 +49,8 @@ class Version:
         self.root, self.work = os.path.abspath(root), work
         sandbox_dir = os.path.join(self.root, "sstar_dspy", "sandbox")
         sys.path.insert(0, self.root)
+        for name in [m for m in sys.modules if m.startswith("sstar_dspy")]:
+            del sys.modules[name]  # import this version's package, not one imported before
         try:  # the version's own environment and confinement (bubblewrap before the kernel-API confinement)
             from sstar_dspy.sandbox.local import CHILD_ENV
 
