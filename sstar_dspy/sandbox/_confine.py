@@ -147,10 +147,10 @@ def _reveal(points: dict[str, list[str]], needed: list[str]) -> None:
 
 def _drop_root(needed: list[str]) -> None:
     """As real root: a private mount namespace where ``needed`` is reachable by uid 65534, then become 65534."""
-    _check(LIBC.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
-    _mount(None, "/", None, MS_REC | MS_PRIVATE)
     points = _hide_points(needed, SANDBOX_UID)
-    if points:
+    if points:  # only then a mount namespace is needed
+        _check(LIBC.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+        _mount(None, "/", None, MS_REC | MS_PRIVATE)
         _reveal(points, needed)
     for path in needed:
         if not os.access(path, os.R_OK):
@@ -276,7 +276,9 @@ def _status_field(name: str) -> str:
 
 
 def _reason(exc: BaseException) -> str:
-    return str(exc) if isinstance(exc, OSError) and exc.filename is None else f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, OSError) and exc.filename is None and exc.strerror:
+        return exc.strerror  # our own message (see _check), or the bare error of a call named by the caller
+    return str(exc) if isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}"
 
 
 def confine(read: list[str], packages: list[str]) -> tuple[dict[str, str], str, str]:

@@ -96,7 +96,9 @@ def _setup(argv: list[str]) -> dict:
     in_namespace = reasons.get("user_namespace", "x") == ""
     if config.get("nproc") and in_namespace:  # counted per user namespace: caps threads and processes
         resource.setrlimit(resource.RLIMIT_NPROC, (config["nproc"], config["nproc"]))
-    return {"reasons": reasons, "work": work, "pid_namespace": in_namespace}
+    # outside a private mount namespace the directory is on the host's /tmp: the host removes it after the server
+    host_tmp = None if in_namespace else (work if pkgs is None else os.path.dirname(work))
+    return {"reasons": reasons, "work": work, "pid_namespace": in_namespace, "host_tmp": host_tmp}
 
 
 def _make_tmp_root() -> str:
@@ -154,12 +156,13 @@ class ForkServer:
         self.seccomp, self.seccomp_error = _load_seccomp() if seccomp else (None, "disabled by configuration")
         self.pipeline = self.seccomp is not None  # see run()
         self.layers: dict = {}
+        self.host_tmp: str | None = None
 
     def hello(self) -> dict:
         """Pid, seccomp state and the confinement's layer reasons (empty = on), for the host's report."""
         reasons = {**self.layers, "seccomp": self.seccomp_error}
         return {"pid": self.pid, "seccomp": self.seccomp is not None, "seccomp_error": self.seccomp_error,
-                "layers": reasons}  # fmt: skip
+                "layers": reasons, "host_tmp": self.host_tmp}  # fmt: skip
 
     def run(self, request: dict, replies) -> None:
         """Run the program on every input and write one reply line per input to ``replies``, in order."""
@@ -195,6 +198,7 @@ class ForkServer:
             for test in finished:  # not reported (host gone)
                 if "fds" in test:
                     _outcome.release(test)
+            _outcome.clear_dir(self.tmp_root)  # what a program left beside its own directory: gone before the next
             for fd in range(GO_FD + 1):  # let go of the last test's files (see _spawn)
                 os.dup2(self.null, fd)
 
@@ -219,7 +223,12 @@ class ForkServer:
         go_read, go_write = os.pipe2(os.O_CLOEXEC) if pipeline else (self.null, None)  # not prepared ahead: runs now
         self.runs += 1
         workdir = f"{self.tmp_root}/{self.runs}"
-        os.mkdir(workdir, 0o700)
+        try:
+            os.mkdir(workdir, 0o700)
+        except OSError:  # a program (same uid) planted that name or changed the directory's mode: repair, retry
+            os.chmod(self.tmp_root, 0o700)
+            workdir = f"{workdir}-{os.urandom(6).hex()}"
+            os.mkdir(workdir, 0o700)
         os.chdir(workdir)  # inherited (the server itself only uses absolute paths)
         # the child's fds 0-4 as it needs them, inherited: it only closes the rest (the server's own fds are >= 5)
         for target, fd in enumerate((*fds, go_read)):
@@ -339,7 +348,7 @@ def main() -> None:
     server = ForkServer(
         work=setup["work"], in_pid_namespace=setup["pid_namespace"], seccomp="--no-seccomp" not in sys.argv[1:]
     )
-    server.layers = setup["reasons"]
+    server.layers, server.host_tmp = setup["reasons"], setup["host_tmp"]
     gc.freeze()  # the collector in a child never walks (and so never copies) the server's objects
 
     try:

@@ -23,6 +23,7 @@ import logging
 import os
 import queue
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -157,7 +158,11 @@ class ForkServerProcess:
             return False
 
     def kill(self) -> None:
-        """SIGKILL the worker's whole process group (its pid 1 takes the namespace with it), then reap it."""
+        """SIGKILL the worker's whole process group (its pid 1 takes the namespace with it), then reap it.
+
+        A worker without a private mount namespace (confinement refused or off) kept its tests' directory on
+        the host's /tmp: removed here (its path came in the hello, before any program ran).
+        """
         if self._proc.returncode is None:  # not reaped yet, so the pid (= session id) cannot be recycled
             try:
                 os.killpg(self._proc.pid, signal.SIGKILL)
@@ -169,6 +174,9 @@ class ForkServerProcess:
             except OSError:
                 pass
         self._proc.wait()
+        host_tmp = getattr(self, "hello", {}).get("host_tmp")
+        if isinstance(host_tmp, str) and os.path.basename(host_tmp).startswith("sstar-sbx-"):
+            shutil.rmtree(host_tmp, ignore_errors=True)
 
 
 def _raw_run(reply: dict) -> RawRun:

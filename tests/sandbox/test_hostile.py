@@ -121,6 +121,22 @@ def test_tests_of_one_program_cannot_reach_each_other(hostile_box):
     assert [r.status for r in results] == [Status.PASSED] * 4, [(r.actual, r.error) for r in results]
 
 
+def test_a_program_cannot_disturb_the_next_programs_work_directory(hostile_box):
+    """Planting the next test directory's name, files beside its own directory and a mode change of the shared
+    work root: the next program still runs in a fresh, empty directory."""
+    attack = (
+        "import os\nroot = os.path.dirname(os.getcwd())\nfor i in range(1, 400):\n"
+        "    for name in (str(i), f'{i}-x'):\n        try:\n            os.mkdir(os.path.join(root, name))\n"
+        "        except OSError:\n            pass\nopen(os.path.join(root, 'planted'), 'w').write('x')\n"
+        "os.chmod(root, 0)\nprint('done')"
+    )
+    assert hostile_box.run(attack, [TestCase(input="")], mode="stdin")[0].actual == "done\n"
+    check = "import os\nprint(os.listdir('.'), sorted(os.listdir('..')) == [os.path.basename(os.getcwd())])"
+    for _ in range(3):  # whichever worker ran the attack
+        result = hostile_box.run(check, [TestCase(input="", output="[] True")], mode="stdin")[0]
+        assert result.status is Status.PASSED, (result.actual, result.error)
+
+
 def test_only_the_sandbox_processes_are_visible(hostile_box):
     program = "import os\nprint(sorted(int(p) for p in os.listdir('/proc') if p.isdigit())[:1], os.getuid())"
     result = hostile_box.run(program, [TestCase(input="")], mode="stdin")[0]
