@@ -281,15 +281,17 @@ def _reason(exc: BaseException) -> str:
     return str(exc) if isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}"
 
 
-def confine(read: list[str], packages: list[str]) -> tuple[dict[str, str], str, str]:
+def confine(read: list[str], packages: list[str], reveal: list[str]) -> tuple[dict[str, str], str, str]:
     """Confine this process as the module docstring says; returns (layer -> reason, work dir, packages dir).
 
-    ``read`` are the paths test processes may read (system libraries, the Python installation, the
-    sandbox's source), ``packages`` the allowlisted package directories (``site-packages/numpy``...)
-    exposed under the packages directory. An empty reason means the layer is on.
+    ``read`` are the paths test processes may read (Landlock rules: system libraries, the Python installation
+    without its site-packages, the sandbox's source), ``packages`` the allowlisted package directories
+    (``site-packages/numpy``...) exposed under the packages directory, ``reveal`` the directories (coarser than
+    ``read``) that must stay reachable in the mount namespace. An empty reason means the layer is on.
     """
     reasons = {"unprivileged_uid": "", "user_namespace": "", "landlock": ""}
-    needed = sorted({os.path.realpath(p) for p in [*read, *packages] if os.path.exists(p)})
+    needed = sorted({os.path.realpath(p) for p in [*reveal, *packages] if os.path.exists(p)})
+    readable = sorted({os.path.realpath(p) for p in [*read, *packages] if os.path.exists(p)})
     if os.geteuid() == 0:
         try:
             _drop_root(needed)
@@ -315,7 +317,7 @@ def confine(read: list[str], packages: list[str]) -> tuple[dict[str, str], str, 
         except OSError as exc:
             reasons["user_namespace"] = f"could not make the file system read-only: {_reason(exc)}"
     try:
-        _landlock([*needed, pkgs, "/proc"], [work])
+        _landlock([*readable, pkgs, "/proc"], [work])
     except OSError as exc:
         reasons["landlock"] = _reason(exc)
     if private:

@@ -88,7 +88,7 @@ def _setup(argv: list[str]) -> dict:
     """
     config = json.loads(argv[argv.index("--config") + 1]) if "--config" in argv else {}
     if config.get("confine", True) and config:
-        reasons, work, pkgs = _confine.confine(config.get("read", []), config.get("packages", []))
+        reasons, work, pkgs = _confine.confine(config["read"], config["packages"], config["reveal"])
     else:
         reasons, work, pkgs = {"confinement": "disabled by configuration"}, _make_tmp_root(), None
     if pkgs is not None:

@@ -5,7 +5,8 @@ read (never write) only:
 
 * the system's shared libraries and data (``/usr``, ``/lib*``, ``/bin``, ``/etc/ld.so.cache``,
   ``/etc/localtime``) and the CPU topology in ``/sys/devices/system/cpu``;
-* the Python installation the sandbox runs (``sys.base_prefix``: the interpreter and its standard library);
+* the Python installation the sandbox runs (``sys.base_prefix``: the interpreter and its standard library,
+  not its ``site-packages``);
 * the sandbox's own source directory (the fork server imports its modules from there);
 * the packages of :data:`ALLOWED_PACKAGES`, wherever they are installed (a virtual environment or not):
   their top-level directories are linked into one directory on the programs' ``sys.path``.
@@ -17,8 +18,8 @@ Example:
     >>> config = sandbox_config()
     >>> any(path.endswith("/numpy") for path in config["packages"])
     True
-    >>> sys.base_prefix in config["read"]
-    True
+    >>> any(path.endswith("site-packages") for path in config["read"])
+    False
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import importlib.metadata
 import importlib.util
 import os
 import sys
+import sysconfig
 
 ALLOWED_PACKAGES = ("numpy",)  # importable by every program (dspy always installs numpy)
 SYSTEM_READ = (
@@ -40,7 +42,7 @@ def package_paths(name: str) -> list[str]:
     """The installed top-level directories (and ``.libs`` directories of its wheel) of distribution ``name``."""
     try:
         distribution = importlib.metadata.distribution(name)
-        tops = {str(file).split("/", 1)[0] for file in distribution.files or ()}
+        tops = {str(file).split("/", 1)[0] for file in distribution.files or ()} - {"..", "."}  # not ../../bin
         paths = [str(distribution.locate_file(top)) for top in sorted(tops)]
         paths = [p for p in paths if os.path.isdir(p) and not p.endswith((".dist-info", ".data", "__pycache__"))]
         if paths:
@@ -51,10 +53,30 @@ def package_paths(name: str) -> list[str]:
     return list(spec.submodule_search_locations or []) if spec is not None else []
 
 
+def installation_paths(prefix: str) -> list[str]:
+    """The Python installation at ``prefix`` without its ``site-packages``: the entries beside the path to the
+    standard library and the standard library's own entries (packages installed into the base interpreter
+    are not readable, so programs see the same modules in every install). ``[prefix]`` when the standard
+    library is not under it, or ``prefix`` is a system directory that is readable anyway (``/usr``).
+    """
+    paths = {"base": prefix, "platbase": prefix, "installed_base": prefix, "installed_platbase": prefix}
+    stdlib = sysconfig.get_paths(vars=paths)["stdlib"]
+    if not stdlib.startswith(prefix.rstrip("/") + "/") or not os.path.isdir(stdlib) or prefix in SYSTEM_READ:
+        return [prefix]
+    out, directory = [], prefix
+    for part in os.path.relpath(stdlib, prefix).split(os.sep):
+        out += [os.path.join(directory, name) for name in sorted(os.listdir(directory)) if name != part]
+        directory = os.path.join(directory, part)
+    out += [os.path.join(stdlib, n) for n in sorted(os.listdir(stdlib)) if n not in ("site-packages", "dist-packages")]
+    return out
+
+
 def sandbox_config(source_dir: str | None = None) -> dict:
-    """The fork server's ``--config``: paths to read, allowlisted package directories, process cap."""
+    """The fork server's ``--config``: paths to read and keep reachable, allowlisted packages, process cap."""
     source_dir = source_dir or os.path.dirname(os.path.abspath(__file__))
-    read = [*SYSTEM_READ, sys.base_prefix, sys.base_exec_prefix, source_dir]
-    read.append(os.path.dirname(os.path.realpath(sys.executable)))
+    executable_dir = os.path.dirname(os.path.realpath(sys.executable))
+    prefixes = list(dict.fromkeys([sys.base_prefix, sys.base_exec_prefix]))
+    read = [*SYSTEM_READ, *(p for prefix in prefixes for p in installation_paths(prefix)), source_dir]
+    reveal = [*prefixes, source_dir, executable_dir]
     packages = [path for name in ALLOWED_PACKAGES for path in package_paths(name)]
-    return {"read": list(dict.fromkeys(read)), "packages": packages, "nproc": NPROC_CAP}
+    return {"read": list(dict.fromkeys(read)), "reveal": reveal, "packages": packages, "nproc": NPROC_CAP}

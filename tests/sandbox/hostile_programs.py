@@ -8,6 +8,8 @@ text that must not appear in the output or error (a secret, or proof the attack 
 import os
 import uuid
 
+import pydantic
+
 from sstar_dspy.sandbox import Status
 
 CANARY = "sk-sstar-canary-" + uuid.uuid4().hex  # planted as OPENAI_API_KEY in the test process's environment
@@ -21,6 +23,7 @@ HOST_TARGETS = (
     f"/dev/shm/sstar_pwned_{TAG}", f"{HOME}/.sstar_daemon_{TAG}", f"/tmp/sstar_daemon_{TAG}",
 )  # fmt: skip
 TEST_PID = os.getpid()
+SITE_PACKAGES = os.path.dirname(os.path.dirname(pydantic.__file__))  # the installing environment's packages
 
 RE, TLE, MLE, OLE, OK = (
     Status.RUNTIME_ERROR,
@@ -266,6 +269,13 @@ HOSTILE = {
     "io_uring_setup": (LIBC + "print(libc.syscall(425, 8, bytes(120)))", {OK}, None, "seccomp"),
     "nested_user_namespace": (LIBC + "print(libc.unshare(0x10000000 | 0x40000000))", {OK}, None, "seccomp"),
     "import_non_allowlisted_package": ("import pydantic\nprint('imported')", {RE}, "imported", "hidden_files"),
+    "import_from_base_site_packages": (
+        "import sys, sysconfig\nsys.path.append(sysconfig.get_paths()['purelib'])\nimport pip\nprint('imported')",
+        {RE},
+        "imported",
+        "hidden_files",
+    ),
+    "list_venv_site_packages": (f"import os\nprint(os.listdir({SITE_PACKAGES!r}))", {RE}, "pydantic", "hidden_files"),
     "large_thread_count": (
         "import threading, time\nts = []\nfor _ in range(2000):\n"
         "    t = threading.Thread(target=time.sleep, args=(5,))\n    t.daemon = True\n    t.start()\n    ts.append(t)",

@@ -137,6 +137,16 @@ def test_a_program_cannot_disturb_the_next_programs_work_directory(hostile_box):
         assert result.status is Status.PASSED, (result.actual, result.error)
 
 
+def test_programs_import_the_standard_library_and_the_allowlist_only(hostile_box):
+    program = (
+        "import numpy, fractions, decimal, sqlite3, sys\nprint(int(numpy.arange(4).sum()), fractions.Fraction(1, 2))\n"
+        "for name in ('dspy', 'pydantic', 'litellm', 'sstar_dspy', 'pip', 'pyseccomp'):\n"
+        "    try:\n        __import__(name)\n        print('imported', name)\n    except ImportError:\n        pass"
+    )
+    result = hostile_box.run(program, [TestCase(input="", output="6 1/2")], mode="stdin")[0]
+    assert result.status is Status.PASSED, (result.actual, result.error)
+
+
 def test_only_the_sandbox_processes_are_visible(hostile_box):
     program = "import os\nprint(sorted(int(p) for p in os.listdir('/proc') if p.isdigit())[:1], os.getuid())"
     result = hostile_box.run(program, [TestCase(input="")], mode="stdin")[0]
