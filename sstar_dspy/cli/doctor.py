@@ -35,6 +35,10 @@ def doctor(model: ModelOpt = None, strict: StrictOpt = False) -> None:
     for name, active in layers.items():
         state = "active" if active else f"MISSING: {missing.get(name, 'not provided by this backend')}"
         console.print(f"  {name:<20} {state}", markup=False, highlight=False)
+    from sstar_dspy.sandbox.allowlist import ALLOWED_PACKAGES, package_paths
+
+    allowed = ", ".join(name if package_paths(name) else f"{name} (NOT INSTALLED)" for name in ALLOWED_PACKAGES)
+    console.print(f"  {'program imports':<20} standard library + {allowed}", markup=False, highlight=False)
     if strict and missing:
         described = "; ".join(f"{name} ({why})" for name, why in missing.items())
         raise SandboxUnavailableError(f"--strict: sandbox isolation layers missing: {described}")

@@ -30,7 +30,7 @@ import os
 import sys
 import sysconfig
 
-ALLOWED_PACKAGES = ("numpy",)  # importable by every program (dspy always installs numpy)
+ALLOWED_PACKAGES = ("numpy",)  # importable by every program; a dependency of sstar-dspy, so in every install
 SYSTEM_READ = (
     "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc/ld.so.cache", "/etc/localtime",
     "/sys/devices/system/cpu",
