@@ -297,6 +297,10 @@ def confine(read: list[str], packages: list[str], reveal: list[str]) -> tuple[di
             _drop_root(needed)
         except OSError as exc:
             reasons["unprivileged_uid"] = f"could not become uid {SANDBOX_UID}: {_reason(exc)}"
+    try:  # dies with the host (after any uid change, which clears it); see local._spawner for the thread caveat
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except OSError:
+        pass
     try:
         _enter_namespaces()
         _private_tmp(needed)

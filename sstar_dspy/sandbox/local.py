@@ -312,7 +312,8 @@ class LocalForkServerBackend:
         return missing
 
     def worker_pids(self) -> list[int]:
-        """Host pids of the running workers (the ``bwrap`` or ``python`` process each one was started as)."""
+        """Host pids of the running workers (the ``python`` process each was started as; confined, its one child
+        is the fork server, pid 1 of its namespace)."""
         with self._lock:
             return [worker.pid for worker in self._all if worker.alive]
 
