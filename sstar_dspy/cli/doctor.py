@@ -12,7 +12,12 @@ from sstar_dspy.cli.common import ModelOpt, console
 from sstar_dspy.errors import SandboxUnavailableError
 
 StrictOpt = Annotated[
-    bool, typer.Option("--strict", help="Fail (exit 2, one error line) unless every sandbox isolation layer is on.")
+    bool,
+    typer.Option(
+        "--strict",
+        envvar="SSTAR_SANDBOX_STRICT",
+        help="Fail (exit 2, one error line) unless every sandbox isolation layer is on.",
+    ),
 ]
 
 
