@@ -2,8 +2,9 @@
 
 Mechanisms (all sequential, one worker, unless the row says otherwise):
 
-* ``sstar-sandbox``: this package's :class:`~sstar_dspy.sandbox.Sandbox` with every layer it finds
-  (warm fork servers in bubblewrap, seccomp, rlimits, cleared env); cache off.
+* ``sstar-sandbox``: this package's :class:`~sstar_dspy.sandbox.Sandbox` in strict mode, so with every
+  isolation layer on (warm fork servers as uid 65534 in their own user/pid/net/mount namespaces, Landlock,
+  seccomp, rlimits, cleared env; the benchmark refuses to run if one is missing); cache off.
 * ``subprocess/test``: ``python sol.py`` per test (``sys.executable``, with ``site``), as a naive
   harness or SandboxFusion's ``isolation: none`` would do.
 * ``lcb``: a re-implementation of LiveCodeBench's mechanism (``lcb_runner/evaluation/testing_util.py``):
@@ -292,8 +293,8 @@ def main() -> None:
     total = sum(len(job.tests) for job in jobs)
 
     limits = Limits(timeout_s=TIMEOUT_S)
-    sandbox1 = Sandbox(limits=limits, workers=1, cache=False)
-    sandbox2 = Sandbox(limits=limits, workers=2, cache=False)
+    sandbox1 = Sandbox(limits=limits, workers=1, cache=False, strict=True)  # every layer on, or it refuses
+    sandbox2 = Sandbox(limits=limits, workers=2, cache=False, strict=True)
     layers = sandbox1.layers()
     warm_up = [Job(f"print({i})", [TestCase(input="")], "stdin") for i in range(4)]
     sandbox1.run_many(warm_up)
@@ -337,7 +338,7 @@ def main() -> None:
         f"load average at end {os.getloadavg()[0]:.1f}",
         f"Workload: {len(jobs)} candidates x {args.tests} tests = {total} tests per round, {args.rounds} rounds "
         f"(median), timeout {TIMEOUT_S} s",
-        "Active sandbox layers: " + ", ".join(k for k, v in layers.items() if v),
+        "Active sandbox layers (strict mode: all required): " + ", ".join(k for k, v in layers.items() if v),
         "Missing sandbox layers: " + (", ".join(k for k, v in layers.items() if not v) or "none"),
         "",
         "| mechanism | tests/s | ms/test (wall) | x sstar-ref | x lcb | CPU ms/test | CPU x sstar-ref | CPU x lcb "

@@ -49,12 +49,20 @@ class Version:
         self.root, self.work = os.path.abspath(root), work
         sandbox_dir = os.path.join(self.root, "sstar_dspy", "sandbox")
         sys.path.insert(0, self.root)
-        try:  # the version's own environment and bubblewrap options
-            from sstar_dspy.sandbox.bwrap import bwrap_command
+        for name in [m for m in sys.modules if m.startswith("sstar_dspy")]:
+            del sys.modules[name]  # import this version's package, not one imported before
+        try:  # the version's own environment and confinement (bubblewrap before the kernel-API confinement)
             from sstar_dspy.sandbox.local import CHILD_ENV
 
             env = dict(CHILD_ENV)
-            prefix = bwrap_command(env, sandbox_dir) or []
+            try:
+                from sstar_dspy.sandbox.bwrap import bwrap_command
+
+                prefix, extra = bwrap_command(env, sandbox_dir) or [], []
+            except ImportError:
+                from sstar_dspy.sandbox.allowlist import sandbox_config
+
+                prefix, extra = [], ["--config", json.dumps(sandbox_config(sandbox_dir))]
         finally:
             sys.path.remove(self.root)
             for name in [m for m in sys.modules if m.startswith("sstar_dspy")]:
@@ -62,7 +70,7 @@ class Version:
         with open(os.path.join(sandbox_dir, "local.py")) as handle:
             flags = ["-I", "-S"] if '"-S"' in handle.read() else ["-I"]
         server = os.path.join(sandbox_dir, "_forkserver.py")
-        argv = [*prefix, sys.executable, *flags, server, *(["--pid-namespace"] if prefix else [])]
+        argv = [*prefix, sys.executable, *flags, server, *(["--pid-namespace"] if prefix else []), *extra]
         self.proc = subprocess.Popen(
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, start_new_session=True
         )
@@ -78,8 +86,11 @@ class Version:
         pid = self.proc.pid
         while True:
             with open(f"/proc/{pid}/comm") as handle:
-                if handle.read().startswith("python"):
-                    return pid
+                is_python = handle.read().startswith("python")
+            with open(f"/proc/{pid}/status") as handle:
+                nspid = next(line.split()[1:] for line in handle if line.startswith("NSpid:"))
+            if is_python and (len(nspid) > 1 or "--config" not in open(f"/proc/{pid}/cmdline").read()):
+                return pid  # the fork server (pid 1 of its namespace when it confines itself)
             with open(f"/proc/{pid}/task/{pid}/children") as handle:
                 pid = int(handle.read().split()[0])
 

@@ -1,16 +1,18 @@
 """The fork server: a warm, clean interpreter that forks once per test (run as a script, stdlib only).
 
-Started by :mod:`sstar_dspy.sandbox.local` as ``python -I -S _forkserver.py`` with an empty environment,
-optionally inside bubblewrap (``-S``: see :func:`_add_site_packages`). Protocol: one JSON object per line
-on stdin; replies on stdout.
+Started by :mod:`sstar_dspy.sandbox.local` as ``python -I -S _forkserver.py --config <json>`` with an empty
+environment. It first confines itself (``_confine.py``: uid, namespaces, Landlock; then ``_seccomp.py``) and
+puts only the allowlisted packages on ``sys.path`` (no site-packages: ``-S``). Protocol: one JSON object per
+line on stdin; replies on stdout.
 
-* ``{"op": "hello"}`` -> ``{"pid", "seccomp", "seccomp_error"}``.
+* ``{"op": "hello"}`` -> ``{"pid", "seccomp", "seccomp_error", "layers": {layer: reason, "" when on}}``.
 * ``{"op": "run", "code", "mode", "fn", "inputs": [str], "limits": {...}}`` -> one line per input:
   ``{"status", "out" (the output bytes decoded as UTF-8 with ``surrogateescape``, or null), "err", "wall",
   "cpu"}`` where ``status`` is a :class:`~sstar_dspy.sandbox.results.Status` value (``executed`` for a
   clean run; grading is the caller's job, so expected outputs never come here).
 
-The program is compiled once per request (a syntax error is a compile error without forking). Each
+The program is compiled once per request (a syntax error is a compile error without forking; a large
+program compiles in a child under the time limit, see ``_compile.py``). Each
 test runs in a fresh child (see ``_harness.py``); the server enforces the wall-clock deadline with a
 pidfd and kills the child's whole process group with SIGKILL, then reaps any strays (it is a child
 subreaper). With seccomp on, the next test's child may be forked and confined while the current one
@@ -26,12 +28,15 @@ import ctypes
 import gc
 import json
 import os
+import resource
 import select
 import signal
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _compile  # noqa: E402
+import _confine  # noqa: E402
 import _harness  # noqa: E402
 import _outcome  # noqa: E402
 import _seccomp  # noqa: E402
@@ -63,60 +68,42 @@ REPLY_BATCH_MAX = 16  # finished tests whose files stay open until their replies
 
 
 def _load_seccomp():
-    """Compile the filters (in a helper process) and install the shared one in this process (see ``_seccomp``)."""
+    """Build the filters (``_seccomp``) and install the shared one in this process; (filters, reason if not)."""
     try:
-        filters = _seccomp.SeccompFilter(_seccomp.compile_in_helper())
+        filters = _seccomp.SeccompFilter()
         filters.install_shared()
         return filters, ""
-    except _seccomp.SeccompUnavailableError as exc:  # e.g. "ModuleNotFoundError: No module named 'pyseccomp'"
+    except _seccomp.SeccompUnavailableError as exc:
         return None, str(exc)
     except Exception as exc:  # noqa: BLE001 - reported to the host, which warns
         return None, f"{type(exc).__name__}: {exc}"
 
 
-def _add_site_packages() -> None:
-    """Put site-packages (and the directories their .pth files name) on sys.path, as ``site`` would.
+def _setup(argv: list[str]) -> dict:
+    """Confine this process as ``--config`` says (see ``_confine``); returns the layer reasons and directories.
 
-    The server runs with ``-S``: the ``import`` lines of .pth files (editable-install finders, tool hooks)
-    are not run. They load modules (zipfile, pathlib, bz2, lzma...) whose memory and mappings every fork
-    would copy, and a judge's Python runs programs without them; programs still import any installed package.
+    The config (JSON) names what test processes may read (``read``) and the allowlisted package
+    directories (``packages``); the latter are linked into one directory that goes on ``sys.path``, so a
+    program imports the standard library and the allowlist, the same in every install.
     """
-    import site
-
-    prefixes = [sys.prefix, sys.exec_prefix]
-    if sys.prefix != sys.base_prefix:  # a virtual environment: the base installation's too, if it includes them
-        try:
-            with open(os.path.join(sys.prefix, "pyvenv.cfg"), encoding="utf-8") as handle:
-                config = handle.read().replace(" ", "").lower()
-        except OSError:
-            config = ""
-        if "include-system-site-packages=true" in config:
-            prefixes += [sys.base_prefix, sys.base_exec_prefix]
-    for directory in site.getsitepackages(prefixes):
-        if not os.path.isdir(directory) or directory in sys.path:
-            continue
-        sys.path.append(directory)
-        for name in sorted(os.listdir(directory)):
-            if not name.endswith(".pth") or name.startswith("."):
-                continue
-            try:
-                with open(os.path.join(directory, name), encoding="utf-8") as handle:
-                    lines = handle.read().splitlines()
-            except (OSError, UnicodeDecodeError):
-                continue
-            for line in lines:
-                line = line.strip()
-                if line and not line.startswith(("#", "import ", "import\t")):
-                    path = os.path.join(directory, line)
-                    if os.path.exists(path) and path not in sys.path:
-                        sys.path.append(path)
-    site.setcopyright()
-    site.sethelper()
+    config = json.loads(argv[argv.index("--config") + 1]) if "--config" in argv else {}
+    if config.get("confine", True) and config:
+        reasons, work, pkgs = _confine.confine(config["read"], config["packages"], config["reveal"])
+    else:
+        reasons, work, pkgs = {"confinement": "disabled by configuration"}, _make_tmp_root(), None
+    if pkgs is not None:
+        sys.path.append(pkgs)
+    in_namespace = reasons.get("user_namespace", "x") == ""
+    if config.get("nproc") and in_namespace:  # counted per user namespace: caps threads and processes
+        resource.setrlimit(resource.RLIMIT_NPROC, (config["nproc"], config["nproc"]))
+    # outside a private mount namespace the directory is on the host's /tmp: the host removes it after the server
+    host_tmp = None if in_namespace else (work if pkgs is None else os.path.dirname(work))
+    return {"reasons": reasons, "work": work, "pid_namespace": in_namespace, "host_tmp": host_tmp}
 
 
 def _make_tmp_root() -> str:
     """A fresh private directory for the tests' working directories (``tempfile.mkdtemp`` without tempfile)."""
-    base = os.environ.get("TMPDIR") or "/tmp"  # noqa: S108 - a private tmpfs inside bubblewrap
+    base = os.environ.get("TMPDIR") or "/tmp"  # noqa: S108 - only without confinement (tests of the engine)
     while True:
         path = f"{base}/sstar-sbx-{os.urandom(6).hex()}"
         try:
@@ -137,7 +124,11 @@ def _memfd(name: str, data: bytes = b"") -> int:
 def _prepare(mode: str, text: str):
     """A test input as its process needs it: stdin bytes, functional arguments, or the reply of a bad input."""
     if mode != "functional":
-        return text.encode("utf-8")
+        try:
+            return text.encode("utf-8", "surrogateescape")  # undecodable input bytes travel as U+DC80..U+DCFF
+        except UnicodeEncodeError as exc:  # e.g. a lone "\ud800": no byte sequence stands for it
+            err = f"test input is not valid Unicode text ({exc.reason} at position {exc.start}): nothing ran"
+            return {"status": "invalid_test", "out": None, "err": err, "wall": 0.0, "cpu": 0.0}
     try:
         return [json.loads(line) for line in text.split("\n") if line.strip()]
     except ValueError as exc:
@@ -148,14 +139,14 @@ def _prepare(mode: str, text: str):
 class ForkServer:
     """Serve run requests: fork one confined child per test and report how each ended."""
 
-    def __init__(self, *, in_pid_namespace: bool = False, seccomp: bool = True) -> None:
+    def __init__(self, *, work: str, in_pid_namespace: bool = False, seccomp: bool = True) -> None:
         os.environ.pop("LD_BIND_NOW", None)  # the loader has read it (see local.CHILD_ENV); tests never see it
         self.pid = os.getpid()
         self.in_pid_namespace = in_pid_namespace
         self.pdeathsig = not in_pid_namespace
         self.prelude = _harness.build_prelude()
         _harness.prepare_server(self.prelude)
-        self.tmp_root = _make_tmp_root()
+        self.tmp_root = work
         self.runs = 0
         self.null = os.open(os.devnull, os.O_RDWR)
         try:
@@ -164,19 +155,21 @@ class ForkServer:
             pass
         self.seccomp, self.seccomp_error = _load_seccomp() if seccomp else (None, "disabled by configuration")
         self.pipeline = self.seccomp is not None  # see run()
+        self.layers: dict = {}
+        self.host_tmp: str | None = None
 
     def hello(self) -> dict:
-        return {"pid": self.pid, "seccomp": self.seccomp is not None, "seccomp_error": self.seccomp_error}
+        """Pid, seccomp state and the confinement's layer reasons (empty = on), for the host's report."""
+        reasons = {**self.layers, "seccomp": self.seccomp_error}
+        return {"pid": self.pid, "seccomp": self.seccomp is not None, "seccomp_error": self.seccomp_error,
+                "layers": reasons, "host_tmp": self.host_tmp}  # fmt: skip
 
     def run(self, request: dict, replies) -> None:
         """Run the program on every input and write one reply line per input to ``replies``, in order."""
         limits, mode, inputs = request["limits"], request["mode"], request["inputs"]
-        try:
-            code = compile(request["code"], "<solution>", "exec")
-        except (SyntaxError, ValueError) as exc:
-            detail = "".join(__import__("traceback").format_exception_only(type(exc), exc)).strip()
-            reply = {"status": "compile_error", "out": None, "err": detail[-_outcome.ERROR_TAIL :], "wall": 0.0}
-            replies.write((json.dumps({**reply, "cpu": 0.0}) + "\n") * len(inputs))
+        code, failed = _compile.compile_program(request["code"], limits, self.seccomp, _fork, self._wait_deadline)
+        if failed is not None:
+            replies.write((json.dumps({**failed, "cpu": 0.0}) + "\n") * len(inputs))
             return
         self.prelude["__name__"] = "__main__" if mode == "stdin" else "solution"
         prepared = [_prepare(mode, text) for text in inputs]  # all per-test parsing before the first fork
@@ -205,6 +198,7 @@ class ForkServer:
             for test in finished:  # not reported (host gone)
                 if "fds" in test:
                     _outcome.release(test)
+            _outcome.clear_dir(self.tmp_root)  # what a program left beside its own directory: gone before the next
             for fd in range(GO_FD + 1):  # let go of the last test's files (see _spawn)
                 os.dup2(self.null, fd)
 
@@ -229,7 +223,12 @@ class ForkServer:
         go_read, go_write = os.pipe2(os.O_CLOEXEC) if pipeline else (self.null, None)  # not prepared ahead: runs now
         self.runs += 1
         workdir = f"{self.tmp_root}/{self.runs}"
-        os.mkdir(workdir, 0o700)
+        try:
+            os.mkdir(workdir, 0o700)
+        except OSError:  # a program (same uid) planted that name or changed the directory's mode: repair, retry
+            os.chmod(self.tmp_root, 0o700)
+            workdir = f"{workdir}-{os.urandom(6).hex()}"
+            os.mkdir(workdir, 0o700)
         os.chdir(workdir)  # inherited (the server itself only uses absolute paths)
         # the child's fds 0-4 as it needs them, inherited: it only closes the rest (the server's own fds are >= 5)
         for target, fd in enumerate((*fds, go_read)):
@@ -338,16 +337,18 @@ def _claim_child_fds() -> None:
 
 
 def main() -> None:
-    """Serve requests from stdin until EOF; stdio fds are moved away so children cannot reach them."""
+    """Confine this process, then serve requests from stdin until EOF (stdio fds moved away from children)."""
+    setup = _setup(sys.argv[1:])
     _claim_child_fds()
-    if sys.flags.no_site:
-        _add_site_packages()
     requests = os.fdopen(os.dup(0), "r", encoding="utf-8")
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1):
         os.dup2(null, fd)
-    server = ForkServer(in_pid_namespace="--pid-namespace" in sys.argv[1:], seccomp="--no-seccomp" not in sys.argv[1:])
+    server = ForkServer(
+        work=setup["work"], in_pid_namespace=setup["pid_namespace"], seccomp="--no-seccomp" not in sys.argv[1:]
+    )
+    server.layers, server.host_tmp = setup["reasons"], setup["host_tmp"]
     gc.freeze()  # the collector in a child never walks (and so never copies) the server's objects
 
     try:

@@ -168,7 +168,7 @@ def _confine(*, server_pid: int, rlimits: list, pdeathsig: bool) -> None:
     working directory.
     """
     os.setpgid(0, 0)  # it runs, and is killed, as its own process group
-    if pdeathsig and _PRCTL is not None:  # in bubblewrap the pid namespace dies with the server anyway
+    if pdeathsig and _PRCTL is not None:  # in its own pid namespace the namespace dies with the server anyway
         _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         if os.getppid() != server_pid:  # the server died between fork and prctl
             os._exit(1)

@@ -69,10 +69,7 @@ def classify(*, timed_out, wait_status, cpu, limits, mode, out_size, result, std
 
 def remove_tree(path: str) -> None:
     """Remove a directory and what a program left in it (``shutil.rmtree`` without importing shutil)."""
-    try:
-        entries = list(os.scandir(path))
-    except OSError:
-        return
+    entries = _entries(path)
     for entry in entries:
         try:
             if entry.is_dir(follow_symlinks=False):
@@ -85,6 +82,35 @@ def remove_tree(path: str) -> None:
         os.rmdir(path)
     except OSError:
         pass
+
+
+def _entries(path: str) -> list:
+    """The entries of directory ``path``; a program may have removed its permissions (same uid): restored."""
+    for attempt in range(2):
+        try:
+            return list(os.scandir(path))
+        except PermissionError:
+            if attempt == 0:
+                try:
+                    os.chmod(path, 0o700)
+                except OSError:
+                    return []
+        except OSError:
+            return []
+    return []
+
+
+def clear_dir(path: str) -> None:
+    """Remove everything inside ``path`` (the tests' shared work root, between two programs)."""
+    entries = _entries(path)
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                remove_tree(entry.path)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            pass
 
 
 def reap(test: dict) -> None:

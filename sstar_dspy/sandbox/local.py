@@ -1,8 +1,10 @@
-"""The default backend: a pool of warm fork servers on this machine (optionally inside bubblewrap).
+"""The default backend: a pool of warm fork servers on this machine, each confined by the kernel.
 
-Each worker is a fresh ``python -I _forkserver.py`` started with a cleared environment (never a fork
-of the caller, which may hold API keys, threads or an LM), in its own session, wrapped in bubblewrap
-when that works. A worker runs one request at a time; the pool runs up to ``workers`` requests in
+Each worker is a fresh ``python -I -S _forkserver.py --config ...`` started with a cleared environment
+(never a fork of the caller, which may hold API keys, threads or an LM), in its own session. It confines
+itself with the kernel's own APIs (``_confine.py``: uid 65534 when started as root, user/pid/net/mount
+namespaces, Landlock; ``_seccomp.py``), using only the standard library, so every install gets every layer
+without system packages. A worker runs one request at a time; the pool runs up to ``workers`` requests in
 parallel. The worker enforces per-test deadlines itself; this side adds a backstop deadline per reply
 and replaces a worker that dies or stalls.
 
@@ -21,6 +23,7 @@ import logging
 import os
 import queue
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -29,8 +32,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from sstar_dspy.problem import Mode
+from sstar_dspy.sandbox.allowlist import sandbox_config
 from sstar_dspy.sandbox.backend import ExecRequest, RawRun
-from sstar_dspy.sandbox.bwrap import bwrap_command
 from sstar_dspy.sandbox.results import Limits, Status
 
 logger = logging.getLogger(__name__)
@@ -47,7 +50,7 @@ CHILD_ENV = {
     "LD_BIND_NOW": "1",  # symbols bound once in the server, not in each test process; the server unsets it
 }
 START_TIMEOUT_S = 20.0
-# bwrap --die-with-parent (PR_SET_PDEATHSIG) fires when the *thread* that spawned the worker exits, so
+# the worker's PR_SET_PDEATHSIG fires when the *thread* that spawned it exits, so
 # workers are spawned from one thread that lives as long as the process (never from a pool thread).
 _SPAWNER: tuple[int, ThreadPoolExecutor] | None = None
 _SPAWNER_LOCK = threading.Lock()
@@ -62,6 +65,13 @@ def _spawner() -> ThreadPoolExecutor:
         return _SPAWNER[1]
 
 
+# layer -> what the fork server reports it under ("" for layers this side provides by construction)
+LAYER_SOURCES = {
+    "fork_server": "", "process_group_kill": "", "rlimits": "", "clean_env": "", "seccomp": "seccomp",
+    "landlock": "landlock", "unprivileged_uid": "unprivileged_uid", "no_network": "user_namespace",
+    "pid_namespace": "user_namespace", "readonly_root": "landlock", "hidden_files": "landlock",
+}  # fmt: skip
+DECLARED_LAYERS = tuple(LAYER_SOURCES)
 REPLY_SLACK_S = 5.0  # backstop on top of the per-test deadline the worker enforces itself (at least 2x the limit)
 
 
@@ -72,14 +82,10 @@ class WorkerError(RuntimeError):
 class ForkServerProcess:
     """One fork-server process and its line-based JSON protocol."""
 
-    def __init__(self, *, use_bwrap: bool, seccomp: bool = True):
-        prefix = bwrap_command(CHILD_ENV, SOURCE_DIR) if use_bwrap else None
-        if use_bwrap and prefix is None:
-            raise WorkerError("bubblewrap (bwrap) is not installed")
-        flags = (["--pid-namespace"] if prefix else []) + ([] if seccomp else ["--no-seccomp"])
-        # -S: the server puts site-packages on sys.path itself, without running .pth import hooks (see _forkserver)
-        argv = [*(prefix or []), sys.executable, "-I", "-S", SERVER_SCRIPT, *flags]
-        self.bwrap = prefix is not None
+    def __init__(self, *, config: dict, seccomp: bool = True):
+        flags = [] if seccomp else ["--no-seccomp"]
+        # -S: no site-packages at all; the server puts the allowlisted packages on sys.path (see allowlist.py)
+        argv = [sys.executable, "-I", "-S", SERVER_SCRIPT, "--config", json.dumps(config), *flags]
         self._proc = (
             _spawner()
             .submit(
@@ -152,7 +158,11 @@ class ForkServerProcess:
             return False
 
     def kill(self) -> None:
-        """SIGKILL the worker's whole session (bwrap takes its namespace with it), then reap it."""
+        """SIGKILL the worker's whole process group (its pid 1 takes the namespace with it), then reap it.
+
+        A worker without a private mount namespace (confinement refused or off) kept its tests' directory on
+        the host's /tmp: removed here (its path came in the hello, before any program ran).
+        """
         if self._proc.returncode is None:  # not reaped yet, so the pid (= session id) cannot be recycled
             try:
                 os.killpg(self._proc.pid, signal.SIGKILL)
@@ -164,6 +174,9 @@ class ForkServerProcess:
             except OSError:
                 pass
         self._proc.wait()
+        host_tmp = getattr(self, "hello", {}).get("host_tmp")
+        if isinstance(host_tmp, str) and os.path.basename(host_tmp).startswith("sstar-sbx-"):
+            shutil.rmtree(host_tmp, ignore_errors=True)
 
 
 def _raw_run(reply: dict) -> RawRun:
@@ -184,19 +197,17 @@ class LocalForkServerBackend:
 
     Args:
         workers: Parallel workers (default: the number of CPUs).
-        bwrap: True = require bubblewrap, False = never use it, None = use it when it works.
-        seccomp: Load the seccomp filter in test processes (turn off only for trusted code that must fork).
+        seccomp: Load the seccomp filters (turn off only for trusted code that must fork).
+        confine: Namespaces, uid drop and Landlock (turn off only to test the engine itself).
     """
 
-    def __init__(self, *, workers: int | None = None, bwrap: bool | None = None, seccomp: bool = True):
+    def __init__(self, *, workers: int | None = None, seccomp: bool = True, confine: bool = True):
         self.workers = max(1, workers or os.cpu_count() or 1)
         # a worker prepares the next test process while the current one runs: worth it while a core is left over
         self.pipeline = self.workers < (os.cpu_count() or 1)
         self._seccomp = seccomp
-        self._want_bwrap = bwrap
-        self._use_bwrap: bool | None = None  # decided when the first worker starts
+        self._config = {**sandbox_config(SOURCE_DIR), "confine": confine}
         self.hello: dict = {}
-        self.bwrap_error = ""
         self._reset_pool()
 
     def _reset_pool(self) -> None:
@@ -209,29 +220,10 @@ class LocalForkServerBackend:
 
     def _start_worker(self) -> ForkServerProcess:
         with self._lock:
-            if self._use_bwrap is None:
-                worker = self._first_worker()
-            else:
-                worker = ForkServerProcess(use_bwrap=self._use_bwrap, seccomp=self._seccomp)
+            worker = ForkServerProcess(config=self._config, seccomp=self._seccomp)
             self._all.add(worker)
             self.hello = worker.hello
             return worker
-
-    def _first_worker(self) -> ForkServerProcess:
-        """Start the first worker, deciding whether bubblewrap works here (the start is the probe)."""
-        if self._want_bwrap is not False:
-            try:
-                worker = ForkServerProcess(use_bwrap=True, seccomp=self._seccomp)
-                self._use_bwrap = True
-                return worker
-            except (WorkerError, OSError) as exc:
-                self.bwrap_error = str(exc)
-                if self._want_bwrap:
-                    raise WorkerError(f"bubblewrap was required but does not work here: {exc}") from exc
-                logger.warning("bubblewrap does not work here (%s); fork servers run without it", exc)
-        worker = ForkServerProcess(use_bwrap=False, seccomp=self._seccomp)
-        self._use_bwrap = False
-        return worker
 
     def _acquire(self) -> ForkServerProcess:
         if os.getpid() != self._owner_pid:  # we are a fork of the process that started the workers
@@ -300,20 +292,28 @@ class LocalForkServerBackend:
         return results
 
     def layers(self) -> dict[str, bool]:
-        """Layers this backend provides by construction (probing adds the measured ones)."""
+        """Layers the workers report having set up (probing adds the measured ones); see :meth:`layer_reasons`."""
+        reasons = self.layer_reasons()
+        return {name: name not in reasons for name in DECLARED_LAYERS}
+
+    def layer_reasons(self) -> dict[str, str]:
+        """Why each layer a worker could not set up is missing, in one line (only the missing ones)."""
         worker = self._acquire()
         self._release(worker)
-        return {
-            "fork_server": True,
-            "process_group_kill": True,
-            "rlimits": True,
-            "clean_env": True,
-            "seccomp": bool(self.hello.get("seccomp")),
-            "bwrap": bool(self._use_bwrap),
-        }
+        reported = self.hello.get("layers", {})
+        unknown = "the fork server did not report this layer"
+        missing = {}
+        for name, source in LAYER_SOURCES.items():
+            reason = reported.get(source, unknown) if source else ""
+            if source == "seccomp" and not self.hello.get("seccomp"):
+                reason = self.hello.get("seccomp_error") or unknown
+            if reason:
+                missing[name] = reported.get("confinement") or reason
+        return missing
 
     def worker_pids(self) -> list[int]:
-        """Host pids of the running workers (the ``bwrap`` or ``python`` process each one was started as)."""
+        """Host pids of the running workers (the ``python`` process each was started as; confined, its one child
+        is the fork server, pid 1 of its namespace)."""
         with self._lock:
             return [worker.pid for worker in self._all if worker.alive]
 

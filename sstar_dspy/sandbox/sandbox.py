@@ -1,7 +1,7 @@
 """The Sandbox facade: the one entry point callers use to run untrusted programs on tests.
 
 :class:`Sandbox` hands programs and test *inputs* to a backend (by default a pool of local fork
-servers with rlimits, a cleared environment, seccomp and bubblewrap), caches raw runs, and grades
+servers confined by the kernel: see :mod:`sstar_dspy.sandbox.local`), caches raw runs, and grades
 them in this process with a comparator (expected outputs never reach the untrusted process).
 
 Example:
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 import threading
 from collections.abc import Sequence
@@ -27,13 +28,13 @@ from sstar_dspy.problem import Mode, TestCase
 from sstar_dspy.sandbox.backend import ExecRequest, RawRun, SandboxBackend
 from sstar_dspy.sandbox.cache import RunCache
 from sstar_dspy.sandbox.compare import get_comparator
-from sstar_dspy.sandbox.local import LocalForkServerBackend, WorkerError
+from sstar_dspy.sandbox.local import DECLARED_LAYERS, LocalForkServerBackend, WorkerError
 from sstar_dspy.sandbox.probe import probe_layers
 from sstar_dspy.sandbox.results import Limits, Status, TestResult
 
 logger = logging.getLogger(__name__)
 
-STRICT_LAYERS = ("seccomp", "bwrap", "no_network", "clean_env")
+STRICT_LAYERS = DECLARED_LAYERS  # every layer: strict mode refuses to run without any of them
 
 
 class SandboxUsageError(SStarError, ValueError):
@@ -68,7 +69,7 @@ class Sandbox:
         limits: Default per-test limits (LiveCodeBench's 6 s by default).
         comparator: ``lcb`` (default), ``exact`` or ``float`` (see :mod:`sstar_dspy.sandbox.compare`).
         strict: Refuse to run (raise :class:`~sstar_dspy.errors.SandboxUnavailableError`) unless
-            seccomp, bubblewrap, no network and a clean environment are all active.
+            every isolation layer (``STRICT_LAYERS``) is active.
         workers: Parallel workers of the default backend (default: number of CPUs).
         backend: Anything implementing :class:`~sstar_dspy.sandbox.backend.SandboxBackend`.
         cache: Cache raw runs by (program, input, mode, function, limits).
@@ -98,6 +99,7 @@ class Sandbox:
         self.workers = getattr(self.backend, "workers", workers or 2)
         self.cache = RunCache() if cache else None
         self._layers: dict[str, bool] | None = None
+        self._reasons: dict[str, str] = {}
         self._layers_lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
         if strict:
@@ -113,25 +115,38 @@ class Sandbox:
         with self._layers_lock:
             if self._layers is None:
                 try:
-                    self._layers = probe_layers(self.backend)
+                    self._layers, self._reasons = probe_layers(self.backend)
                 except (OSError, WorkerError) as exc:
                     raise SandboxUnavailableError(
                         f"the sandbox cannot start its workers ({exc}); check that {sys.executable} runs"
                     ) from exc
-                for name in self._missing():
-                    logger.warning(
-                        "SANDBOX ISOLATION LAYER MISSING: %s - untrusted code runs with less isolation", name
-                    )
-            missing = self._missing()
+                for name, why in self.missing_layers().items():
+                    logger.warning("SANDBOX ISOLATION LAYER MISSING: %s (%s)", name, why)
+            missing = self.missing_layers()
             if missing and self.strict:
+                described = "; ".join(f"{name}: {why}" for name, why in missing.items())
                 raise SandboxUnavailableError(
-                    f"strict sandbox: isolation layers missing on this machine: {', '.join(missing)}; "
-                    "install bubblewrap and pyseccomp (libseccomp), or use Sandbox(strict=False)"
+                    f"strict sandbox: isolation layers missing on this machine: {described} "
+                    "(see `sstar doctor`), or use Sandbox(strict=False)"
                 )
             return dict(self._layers)
 
-    def _missing(self) -> list[str]:
-        return [name for name in STRICT_LAYERS if not (self._layers or {}).get(name, False)]
+    def missing_layers(self) -> dict[str, str]:
+        """Each missing isolation layer and why it is missing, in one line (empty when all are on).
+
+        Example:
+            >>> with Sandbox(workers=1) as sandbox:
+            ...     sandbox.missing_layers()
+            {}
+        """
+        if self._layers is None:
+            self.layers()
+        layers, reasons = self._layers or {}, getattr(self, "_reasons", {})
+        return {
+            name: reasons.get(name, "the backend does not provide it")
+            for name in STRICT_LAYERS
+            if not layers.get(name, False)
+        }
 
     # -- running ---------------------------------------------------------------------------------
     def run(
@@ -255,9 +270,13 @@ _default_lock = threading.Lock()
 
 
 def default_sandbox() -> Sandbox:
-    """The process-wide shared :class:`Sandbox` (created on first call with default settings)."""
+    """The process-wide shared :class:`Sandbox` (created on first call with default settings).
+
+    ``SSTAR_SANDBOX_STRICT=1`` in the environment makes it strict: it refuses to run unless every isolation
+    layer is on (so ``sstar solve`` and every other command refuse too).
+    """
     global _default
     with _default_lock:
         if _default is None:
-            _default = Sandbox()
+            _default = Sandbox(strict=os.environ.get("SSTAR_SANDBOX_STRICT", "") not in ("", "0"))
         return _default

@@ -9,8 +9,9 @@ import pytest
 from sstar_dspy.errors import SandboxUnavailableError
 from sstar_dspy.problem import Mode, TestCase
 from sstar_dspy.sandbox import ExecRequest, Limits, LocalForkServerBackend, Sandbox, Status
+from sstar_dspy.sandbox.sandbox import STRICT_LAYERS
 
-from .conftest import stray_processes
+from .conftest import impossible, stray_processes
 
 LIMITS = Limits(timeout_s=2.0, memory_mb=256)
 
@@ -54,11 +55,12 @@ def test_close_kills_workers_and_leaves_nothing():
         assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
 
 
-def test_without_bwrap_the_layer_is_reported_missing():
-    backend = LocalForkServerBackend(workers=1, bwrap=False)
+def test_without_confinement_the_layers_are_reported_missing_with_a_reason():
+    backend = LocalForkServerBackend(workers=1, confine=False)
     try:
-        layers = backend.layers()
-        assert layers["bwrap"] is False and layers["fork_server"] is True
+        layers, reasons = backend.layers(), backend.layer_reasons()
+        assert layers["landlock"] is False and layers["pid_namespace"] is False and layers["fork_server"] is True
+        assert reasons["landlock"] == "disabled by configuration" and "fork_server" not in reasons
         run = backend.execute(ExecRequest("import os\nprint(sorted(os.environ))", ("",), Mode.STDIN, None, LIMITS))[0]
         assert run.status is Status.EXECUTED and "PATH" in run.actual
     finally:
@@ -66,8 +68,8 @@ def test_without_bwrap_the_layer_is_reported_missing():
 
 
 def test_strict_refuses_to_run_without_a_layer():
-    backend = LocalForkServerBackend(workers=1, bwrap=False)
-    with pytest.raises(SandboxUnavailableError, match="isolation layers missing on this machine: bwrap"):
+    backend = LocalForkServerBackend(workers=1, confine=False)
+    with pytest.raises(SandboxUnavailableError, match="isolation layers missing on this machine: landlock: disabled"):
         Sandbox(strict=True, backend=backend)
     box = Sandbox(backend=backend)
     box.strict = True  # also refused on every later call, not only at construction
@@ -77,10 +79,9 @@ def test_strict_refuses_to_run_without_a_layer():
 
 
 def test_strict_runs_when_every_layer_is_active():
-    with Sandbox(workers=1, limits=LIMITS) as probe:
-        layers = probe.layers()
-    if not (layers["bwrap"] and layers["seccomp"]):
-        pytest.skip("bubblewrap or seccomp is not available on this machine")
+    for layer in STRICT_LAYERS:
+        if impossible(layer):
+            pytest.skip(f"{layer}: {impossible(layer)}")
     with Sandbox(strict=True, workers=1, limits=LIMITS) as box:
         assert box.run("print(1)", [TestCase(input="", output="1")], mode="stdin")[0].passed
 
@@ -97,16 +98,16 @@ FORK_AND_HIDE = (
 
 
 @pytest.mark.parametrize(
-    ("bwrap", "escape"),
+    ("confine", "escape"),
     [(True, "os.setsid()"), (False, "pass")],  # without a pid namespace setsid() would escape (documented gap)
 )
-def test_without_seccomp_forked_children_are_still_cleaned_up(bwrap, escape):
-    backend = LocalForkServerBackend(workers=1, bwrap=bwrap, seccomp=False)
+def test_without_seccomp_forked_children_are_still_cleaned_up(confine, escape):
+    if confine and impossible("pid_namespace"):
+        pytest.skip(impossible("pid_namespace"))
+    backend = LocalForkServerBackend(workers=1, confine=confine, seccomp=False)
     try:
         layers = backend.layers()
-        if bwrap and not layers["bwrap"]:
-            pytest.skip("bubblewrap does not work on this machine")
-        assert layers["seccomp"] is False
+        assert layers["seccomp"] is False and layers["pid_namespace"] is confine
         program = FORK_AND_HIDE.format(escape=escape)
         run = backend.execute(ExecRequest(program, ("",), Mode.STDIN, None, LIMITS))[0]
         assert run.status is Status.EXECUTED and run.actual == "forked\n"

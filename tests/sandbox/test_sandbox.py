@@ -103,7 +103,10 @@ def test_layers_report_is_probed_and_engine_serves_after_close():
     with Sandbox(workers=1) as box:
         layers = box.layers()
         assert layers["fork_server"] and layers["rlimits"] and layers["clean_env"]
-        assert set(layers) >= {"seccomp", "bwrap", "no_network", "readonly_root", "pid_namespace"}
+        assert set(layers) == {
+            "fork_server", "process_group_kill", "rlimits", "clean_env", "seccomp", "landlock", "unprivileged_uid",
+            "no_network", "pid_namespace", "readonly_root", "hidden_files",
+        }  # fmt: skip
         box.close()
         assert box.run("print(7)", [TestCase(input="", output="7")], mode="stdin")[0].passed
 
