@@ -18,8 +18,8 @@ import pytest
 def test_needs_dev_data():
     pytest.skip("dev data not found: set SSTAR_DATA_DIR to the folder holding the dev files")
 
-def test_needs_bwrap():
-    pytest.skip("bubblewrap is not installed")
+def test_needs_landlock():
+    pytest.skip("landlock: the kernel has no Landlock (landlock_create_ruleset failed)")
 
 def test_runs():
     assert True
@@ -58,7 +58,12 @@ def test_under_ci_missing_dev_data_fails_and_the_skip_count_is_checked(tmp_path)
     assert _pytest(tmp_path, allowed_only, CI="true", SSTAR_CI_EXPECTED_SKIPS="1").returncode == 0
     wrong = _pytest(tmp_path, allowed_only, CI="true", SSTAR_CI_EXPECTED_SKIPS="0")
     assert wrong.returncode == 1 and "CI: 1 tests skipped, expected 0" in wrong.stdout, wrong.stdout
-    assert "test_needs_bwrap: bubblewrap is not installed" in wrong.stdout
+    assert "test_needs_landlock: landlock: the kernel has no Landlock" in wrong.stdout
+    missing_package = TESTS.replace("def test_needs_dev_data", "def _not_collected").replace(
+        "the kernel has no Landlock (landlock_create_ruleset failed)", "seccomp is not active (pyseccomp missing)"
+    )
+    refused = _pytest(tmp_path, missing_package, CI="true", SSTAR_CI_EXPECTED_SKIPS="0")
+    assert refused.returncode == 1 and "skipped under CI=true, where it must run: landlock: seccomp" in refused.stdout
 
 
 def test_ci_runs_the_readme_test_line_verbatim_in_a_fresh_venv():
