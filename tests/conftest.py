@@ -1,10 +1,11 @@
 """Test isolation (offline LiteLLM, no DSPy disk cache, DSPy settings restored after each test) and CI skip rules.
 
 Under ``CI=true`` a skipped test is a failure unless its reason is one CI is allowed to have (``CI_ALLOWED_SKIPS``:
-a kernel that cannot provide an isolation layer, the real embedded model not installed). So the dev-data tests, which skip
-locally when ``$SSTAR_DATA_DIR`` is missing, fail in CI, and so does any test that would skip for a missing
-dependency. ``.ci/run`` also sets ``SSTAR_CI_EXPECTED_SKIPS`` (from ``.ci/expected-skips``): when set under CI, a
-session whose skip count differs fails with the list of skips, so a test that starts skipping cannot go unnoticed.
+a kernel that cannot provide an isolation layer, the real embedded model not installed). So the dev-data tests,
+which skip locally when ``$SSTAR_DATA_DIR`` is missing, fail in CI, and so does any test that would skip for a
+missing dependency. ``.ci/run`` also sets ``SSTAR_CI_EXPECTED_SKIPS`` (from ``.ci/expected-skips``): when set
+under CI, a session whose skip count differs fails with the list of skips, so a test that starts skipping cannot go
+unnoticed.
 """
 
 import os
