@@ -248,13 +248,13 @@ def _from_call(text: str, params: list[Parameter]) -> list[Any]:
     try:
         node = ast.parse(f"_f({inner})", mode="eval").body
     except SyntaxError:
-        raise ArgumentError("not a call or keyword form") from None
+        raise ValueError("not a call or keyword form") from None
     assert isinstance(node, ast.Call)
     try:
         positional = [_jsonable(ast.literal_eval(a)) for a in node.args]
         named = {k.arg: _jsonable(ast.literal_eval(k.value)) for k in node.keywords if k.arg}
     except (ValueError, SyntaxError, TypeError, RecursionError):
-        raise ArgumentError("the call's arguments are not literal values") from None
+        raise ValueError("the call's arguments are not literal values") from None
     if not named:
         return positional
     rest = params[len(positional) :]
@@ -262,7 +262,22 @@ def _from_call(text: str, params: list[Parameter]) -> list[Any]:
 
 
 def _tokens(line: str) -> list[str]:
-    return [t for t in re.split(r"[\s,]+", line.strip().strip("[]")) if t]
+    """Values on one line, split at whitespace and commas outside brackets and quotes."""
+    tokens, current, depth, quote = [], "", 0, ""
+    for ch in line:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[({":
+            depth += 1
+        elif ch in "])}":
+            depth -= 1
+        elif depth == 0 and (ch.isspace() or ch == ","):
+            tokens, current = tokens + [current] if current else tokens, ""
+            continue
+        current += ch
+    return tokens + [current] if current else tokens
 
 
 def _token_value(token: str) -> Any:
@@ -273,6 +288,8 @@ def _token_value(token: str) -> Any:
 
 
 def _stdin_style(text: str, params: list[Parameter]) -> list[Any]:
+    """Whitespace- or comma-separated values: one line per argument, one value per argument, or bare
+    numbers gathered into the only list parameter."""
     lines = [line for line in text.splitlines() if line.strip()]
     specs = [type_spec(p.type) for p in params]
     if len(lines) == len(params) and len(params) > 1:
@@ -285,16 +302,14 @@ def _stdin_style(text: str, params: list[Parameter]) -> list[Any]:
                 values.append([_token_value(t) for t in tokens] if spec.kind == "list" else line.strip())
         return values
     tokens = [t for line in lines for t in _tokens(line)]
-    lists = [i for i, s in enumerate(specs) if s.kind == "list"]
-    if len(lists) > 1 or (lists and any(s.kind in ("any", "dict") for s in specs)):
-        raise ArgumentError("cannot tell which values belong to which argument")
-    if not lists:
-        if len(tokens) != len(params):
-            raise ArgumentError(f"{len(params)} arguments expected, found {len(tokens)} values")
+    if len(tokens) == len(params):
         return [_token_value(t) for t in tokens]
-    i, after = lists[0], len(params) - lists[0] - 1
-    if len(tokens) < len(params) - 1:
+    lists = [i for i, s in enumerate(specs) if s.kind == "list"]
+    if any(t[0] in "[({\"'" for t in tokens) or len(lists) != 1 or len(tokens) < len(params) - 1:
+        if len(lists) > 1:
+            raise ArgumentError("cannot tell which values belong to which argument")
         raise ArgumentError(f"{len(params)} arguments expected, found {len(tokens)} values")
+    i, after = lists[0], len(params) - lists[0] - 1
     head, middle, tail = tokens[:i], tokens[i : len(tokens) - after], tokens[len(tokens) - after :]
     return [*map(_token_value, head), [_token_value(t) for t in middle], *map(_token_value, tail)]
 
@@ -303,11 +318,11 @@ def parse_arguments(raw: str | list[Any] | dict[str, Any], params: list[Paramete
     """Read a written input as ``params``' arguments: (JSON lines, the repair applied or None).
 
     Raises:
-        ArgumentError: No reading fits the parameters' count and types (the message of the most
-            specific failure).
+        ArgumentError: No reading fits the parameters' count and types (the message says why the first
+            reading that parsed does not fit).
     """
     if isinstance(raw, dict):
-        return encode(check_arguments(_by_name(raw, params), params)), "arguments by name"
+        return encode(check_arguments(_by_name(raw, params), params)), None  # the form the prompt asks for
     if isinstance(raw, list):
         if len(params) == 1:
             try:
@@ -319,13 +334,13 @@ def parse_arguments(raw: str | list[Any] | dict[str, Any], params: list[Paramete
     if not text:
         raise ArgumentError("empty input")
     lines = [line for line in text.splitlines() if line.strip()]
-    errors: list[ArgumentError] = []
+    errors: list[ValueError] = []
 
     def attempt(read: Any, repair: str | None) -> tuple[str, str | None] | None:
         try:
             return encode(check_arguments(read(), params)), repair
-        except (ArgumentError, ValueError) as err:
-            errors.append(err if isinstance(err, ArgumentError) else ArgumentError(str(err)))
+        except ValueError as err:  # ArgumentError: the reading parsed but does not fit; else it did not parse
+            errors.append(err)
             return None
 
     def json_lines() -> list[Any]:
@@ -340,7 +355,7 @@ def parse_arguments(raw: str | list[Any] | dict[str, Any], params: list[Paramete
             return _by_name(value, params)
         if isinstance(value, list) and len(params) > 1:
             return value
-        raise ArgumentError("not one array or object of the arguments")
+        raise ValueError("not one array or object of the arguments")
 
     readings = [
         (json_lines, None),
@@ -353,5 +368,5 @@ def parse_arguments(raw: str | list[Any] | dict[str, Any], params: list[Paramete
         found = attempt(read, repair)
         if found is not None:
             return found
-    typed = [e for e in errors if str(e).startswith("argument ")]
-    raise (typed or errors)[0]
+    fitting = [e for e in errors if isinstance(e, ArgumentError)]  # the first reading that parsed says most
+    raise fitting[0] if fitting else ArgumentError(f"not JSON, a call, or values to split ({errors[0]})")
