@@ -134,3 +134,25 @@ def test_rendered_prompts_carry_no_python_docstrings_of_field_types():
         inputs["mode"] = "stdin"
         system = dspy.ChatAdapter().format(sig, demos=[], inputs=inputs)[0]["content"]
         assert ">>>" not in system and "small models" not in system, name
+
+
+def test_variants_saved_with_the_old_test_input_layout_are_refused_with_one_line(tmp_path):
+    """Variants saved before the test-input signatures gained `parameters`/`example`/`feedback` do not load
+    (DSPy restores fields by position, so they would misalign); the refusal is the layout check's one line."""
+    import json
+    from pathlib import Path
+
+    from sstar_dspy.errors import VariantError
+    from sstar_dspy.program import SStar
+    from sstar_dspy.variants import load_variant
+
+    saved = json.loads((Path(__file__).resolve().parents[1] / "signatures" / "paper.json").read_text())
+    saved["sstar_dspy"]["name"] = "old"
+    saved["sstar_dspy"]["layout"]["generate_tests"]["inputs"] = ["problem", "mode", "function_name", "starter_code"]
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(saved))
+    with pytest.raises(VariantError) as err:
+        load_variant(old, program=SStar(n=1, rounds=0))
+    message = str(err.value)
+    assert "\n" not in message and "predictor 'generate_tests' was saved with fields" in message
+    assert "(problem, mode, function_name, starter_code) -> (test_inputs)" in message and "re-optimize" in message
