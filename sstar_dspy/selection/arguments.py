@@ -301,6 +301,8 @@ def _stdin_style(text: str, params: list[Parameter]) -> list[Any]:
                 tokens = _tokens(line)
                 values.append([_token_value(t) for t in tokens] if spec.kind == "list" else line.strip())
         return values
+    if len(params) == 1 and specs[0].kind == "str":  # the whole text is the one string
+        return [text.strip()]
     tokens = [t for line in lines for t in _tokens(line)]
     if len(tokens) == len(params):
         return [_token_value(t) for t in tokens]

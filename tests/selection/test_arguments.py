@@ -53,6 +53,13 @@ def test_type_specs():
         ("[1,2,3] 2", NUMS_K, "[1, 2, 3]\n2", "stdin-style values"),
         ('["1", "2"]\n"3"', NUMS_K, "[1, 2]\n3", None),  # numbers written as strings are coerced
         ("[1.0, 2]\n2.0", NUMS_K, "[1, 2]\n2", None),
+        ("hello world", [Parameter(name="s", type="str")], '"hello world"', "stdin-style values"),  # unquoted
+        (
+            "abc\n2",
+            [Parameter(name="s", type="str"), Parameter(name="k", type="int")],
+            '"abc"\n2',
+            "stdin-style values",
+        ),
     ],
 )
 def test_each_written_form_becomes_json_lines(written, params, encoded, repair):
