@@ -200,13 +200,13 @@ class GenerateTestInputs(dspy.Signature):
     very long, and (iii) other inputs likely to catch a bug.
 
     Every input must be valid under the problem's constraints and written exactly like `example`,
-    which is a correct input taken from the problem's own tests. For mode "functional" the
-    `input` of each test is an object with one value per parameter in `parameters`, keyed by the
-    parameter's name, each value of that parameter's type in JSON (lists as [1, 2], strings in
-    double quotes, true/false, null). For mode "stdin" the `input` is the complete text given on
-    standard input, line by line as the problem describes. You may give the expected output of
-    an input when you are sure of it; otherwise leave it out. If `feedback` is not empty, it says
-    why earlier inputs could not be used: do not repeat those mistakes.
+    which is a correct input taken from the problem's own tests (write new inputs, not that one).
+    For mode "functional" the `input` of each test is an object with one value per parameter in
+    `parameters`, keyed by the parameter's name, each value of that parameter's type in JSON
+    (lists as [1, 2], strings in double quotes, true/false, null). For mode "stdin" the `input` is
+    the complete text given on standard input, line by line as the problem describes. You may give
+    the expected output of an input when you are sure of it; otherwise leave it out. If `feedback`
+    is not empty, it says why earlier inputs could not be used: do not repeat those mistakes.
     """
 
     problem: str = dspy.InputField(desc="the problem statement")

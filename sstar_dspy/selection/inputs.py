@@ -168,6 +168,8 @@ class InputFormat:
             values = list(raw.values()) if isinstance(raw, dict) else raw
             return "\n".join(json.dumps(v) for v in values), "structured arguments"
         lines = [line for line in raw.splitlines() if line.strip()]
+        if not lines:
+            raise InvalidInputError("empty input")
         try:
             return "\n".join(json.dumps(json.loads(line)) for line in lines), None
         except ValueError:
