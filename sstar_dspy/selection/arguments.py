@@ -241,6 +241,8 @@ def _by_name(mapping: dict[str, Any], params: list[Parameter]) -> list[Any]:
 def _from_call(text: str, params: list[Parameter]) -> list[Any]:
     """``f(1, [2])``, ``Solution().f(...)``, ``a = 1, b = [2]`` or one ``name = value`` per line."""
     call = _CALL.match(text)
+    if not call and "=" not in text:  # bare "a, b" is a tuple literal; newlines would concatenate strings
+        raise ValueError("not a call or keyword form")
     inner = call.group(3) if call else text
     lines = [line for line in inner.splitlines() if line.strip()]
     if len(lines) > 1 and all(_ASSIGN_LINE.match(line) for line in lines):
@@ -301,7 +303,7 @@ def _stdin_style(text: str, params: list[Parameter]) -> list[Any]:
                 tokens = _tokens(line)
                 values.append([_token_value(t) for t in tokens] if spec.kind == "list" else line.strip())
         return values
-    if len(params) == 1 and specs[0].kind == "str":  # the whole text is the one string
+    if len(params) == 1 and specs[0].kind == "str" and len(lines) == 1:  # the whole line is the one string
         return [text.strip()]
     tokens = [t for line in lines for t in _tokens(line)]
     if len(tokens) == len(params):

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from sstar_dspy.budget import BudgetExhaustedError
 from sstar_dspy.sandbox.results import TestResult
 from sstar_dspy.selection.clustering import behaviour_key
-from sstar_dspy.selection.inputs import InputFormat, UsableInput, all_failed_reason, normalize_all
+from sstar_dspy.selection.inputs import InputFormat, UsableInput, all_failed_reason, expand_nested, normalize_all
 from sstar_dspy.signatures import ExecutionComparison
 from sstar_dspy.solve_context import LMCallError, SolveContext
 from sstar_dspy.trace import DroppedInput, Duel, DuelOutcome
@@ -86,7 +86,7 @@ def synthesize_inputs(ctx: SolveContext, program_a: str, program_b: str, limit: 
         )
     except (LMCallError, BudgetExhaustedError) as err:
         return Synthesized(error=f"distinguishing inputs failed: {err}")
-    proposals = list(pred.distinguishing_inputs or [])
+    proposals = expand_nested(pred.distinguishing_inputs or [])
     valid, dropped = normalize_all(fmt, proposals, source="synthesized")
     return Synthesized(inputs=valid[:limit], dropped=dropped, proposed=len(proposals))
 

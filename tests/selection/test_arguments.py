@@ -97,3 +97,13 @@ def test_unreadable_inputs_are_refused_with_a_reason(written, params, why):
     with pytest.raises(ArgumentError) as err:
         parse_arguments(written, params)
     assert why in str(err.value)
+
+
+def test_no_reading_invents_values():
+    one_str = [Parameter(name="moves", type="str")]
+    # adjacent string lines would concatenate if read as call arguments; several lines are not one string
+    with pytest.raises(ArgumentError):
+        parse_arguments('"-5"\n"1"\n"7"', one_str)
+    assert parse_arguments("010", one_str) == ('"010"', "stdin-style values")  # a digit string stays a string
+    with pytest.raises(ArgumentError, match="1 arguments expected"):
+        parse_arguments("[1, 2, 1]\n15", [Parameter(name="nums", type="List[int]")])  # an invented extra argument

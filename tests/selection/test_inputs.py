@@ -245,3 +245,16 @@ def test_stdin_problem_probe_and_duel_with_the_sum_world():
     sel = pred.trace.selection
     assert sel.inputs.usable == 3 and sel.inputs.probe
     assert [c.members for c in sel.clusters] == [[1, 2], [0]] and pred.program == GOOD
+
+
+def test_answer_items_written_inside_an_input_string_are_unpacked():
+    """Seen from the 0.5B model: the whole answer item (or a list of them) as the input string."""
+    packed = [
+        {"input": '{"input": {"nums": [2, 2, 3], "k": 2}, "expected_output": "1"}'},
+        {"input": '[{"input": "nums = [5], k = 1"}, {"input": "[4, 4]\\n4"}]'},
+    ]
+    lm = ScriptedLM(script([GT, GE], {"test_inputs": packed}))
+    sel = solve(lm, 2).trace.selection
+    assert [t["input"] for t in sel.test_inputs] == ["[2, 2, 3]\n2", "[5]\n1", "[4, 4]\n4"]
+    assert sel.test_inputs[0]["expected_output"] == "1"
+    assert sel.inputs.generated == 3 and sel.inputs.usable == 3
