@@ -295,7 +295,8 @@ class SolveTrace(BaseModel):
             )
             if s.inputs is not None:
                 lines.append(f"  {s.inputs.line()}")
-                lines.extend(f"  dropped {d.stage}: {d.input[:60]!r}: {d.reason}" for d in s.inputs.dropped[:5])
+                shown = [d for d in s.inputs.dropped if d.stage != "duplicate"][:5]  # duplicates: counted above
+                lines.extend(f"  dropped {d.stage}: {d.input[:60]!r}: {d.reason}" for d in shown)
             for d in s.duels:
                 verdicts = f"{d.verdict_ab}/{d.verdict_ba}" if d.judged else "same outputs, not judged"
                 lines.append(f"  duel #{d.a} vs #{d.b}: {verdicts} -> {d.outcome}")

@@ -213,25 +213,33 @@ def _shape_problem(text: str, publics: Sequence[str]) -> str | None:
 
 
 def expand_nested(proposals: Sequence[TestInput]) -> list[TestInput]:
-    """Unpack answer items written inside an input string (``'{"input": "1 2", "expected_output": "3"}'``,
-    or a JSON list of such objects), a form small models produce; other proposals stay as they are."""
+    """Unpack answer items written inside an input (``'{"input": "1 2", "expected_output": "3"}'`` as a
+    string, or a list of such objects as the input), forms small models produce; others stay as they are.
+
+    Example:
+        >>> [t.input for t in expand_nested([TestInput(input=[{"input": "1 2"}, {"input": {"a": 3}}])])]
+        ['1 2', {'a': 3}]
+    """
     out: list[TestInput] = []
     for p in proposals:
-        nested = _nested_items(p.input) if isinstance(p.input, str) else None
-        out.extend(nested if nested else [p])
+        nested = _nested_items(p.input)
+        out.extend(expand_nested(nested) if nested else [p])
     return out
 
 
-def _nested_items(text: str) -> list[TestInput] | None:
-    stripped = text.strip()
-    if not stripped.startswith(("{", "[")) or '"input"' not in stripped:
-        return None
-    try:
-        value = json.loads(stripped)
-    except ValueError:
-        return None
+def _nested_items(value: Any) -> list[TestInput] | None:
+    if isinstance(value, str):
+        stripped = value.strip()
+        if not stripped.startswith(("{", "[")) or '"input"' not in stripped:
+            return None
+        try:
+            value = json.loads(stripped)
+        except ValueError:
+            return None
     items = value if isinstance(value, list) else [value]
-    if not items or not all(isinstance(v, dict) and "input" in v for v in items):
+    if not items or not all(
+        isinstance(v, dict) and set(v) & {"input", "expected_output"} and "input" in v for v in items
+    ):
         return None
     return [TestInput.model_validate(v) for v in items]
 

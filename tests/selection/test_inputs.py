@@ -258,3 +258,13 @@ def test_answer_items_written_inside_an_input_string_are_unpacked():
     assert [t["input"] for t in sel.test_inputs] == ["[2, 2, 3]\n2", "[5]\n1", "[4, 4]\n4"]
     assert sel.test_inputs[0]["expected_output"] == "1"
     assert sel.inputs.generated == 3 and sel.inputs.usable == 3
+
+
+def test_a_list_of_answer_items_given_as_one_input_is_unpacked():
+    """Seen from the 0.5B model in a duel: `input` holding the whole list of answer items."""
+    agreeing = {"test_inputs": [{"input": {"nums": [1, 5, 9], "k": 4}}, {"input": {"nums": [0], "k": 3}}]}
+    packed = {"distinguishing_inputs": [{"input": [{"input": TIE_INPUT, "expected_output": "1"}, {"input": "[3]\n3"}]}]}
+    lm = ScriptedLM(script([GE, GT], agreeing, packed))
+    sel = solve(lm, 2).trace.selection
+    assert [t["input"] for t in sel.test_inputs[2:]] == ["[2, 2, 3]\n2", "[3]\n3"]  # the probe's two inputs
+    assert sel.inputs.synthesized >= 2 and len(sel.duels) == 1
