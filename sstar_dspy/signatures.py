@@ -33,6 +33,7 @@ __all__ = [
     "GenerateCode",
     "GenerateTestInputs",
     "JudgePair",
+    "Parameter",
     "SIGNATURES",
     "TestInput",
     "Verdict",
@@ -79,43 +80,62 @@ def _no_description(schema: dict[str, Any]) -> None:
 class TestInput(BaseModel):
     """One test input proposed by the model, with an optional predicted output.
 
-    ``input`` follows the problem's test encoding: the complete stdin text for stdin problems,
-    one JSON value per line (one per positional argument) for functional problems. A bare string
-    or a JSON list of arguments is accepted too, because small models often answer that way.
+    ``input`` is written like the ``example`` the model is shown: for a stdin problem the complete
+    stdin text; for a functional problem an object with one value per parameter, by name. Other
+    forms small models produce (JSON lines, a list of the arguments, a bare string, the arguments
+    as top-level keys) are kept as written; :mod:`sstar_dspy.selection.inputs`, which knows the
+    problem, repairs and validates them before anything runs.
 
     Example:
         >>> TestInput.model_validate("1 2").input
         '1 2'
-        >>> TestInput.model_validate({"input": [[1, 2], 3]}).input
-        '[1, 2]\\n3'
+        >>> TestInput.model_validate({"nums": [1, 2], "k": 3, "output": 4}).model_dump()
+        {'input': {'nums': [1, 2], 'k': 3}, 'expected_output': '4'}
     """
 
     # the class docstring is for Python readers: keep it out of the JSON schema DSPy shows the model
     model_config = ConfigDict(extra="ignore", json_schema_extra=_no_description)
     __test__ = False
 
-    input: str
+    input: str | list[Any] | dict[str, Any]
     expected_output: str | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _coerce(cls, value: Any) -> Any:
-        if isinstance(value, (str, int, float)):
-            return {"input": str(value)}
+        if isinstance(value, str):
+            return {"input": value}
+        if isinstance(value, (int, float, bool)) or value is None:
+            return {"input": json.dumps(value)}
         if isinstance(value, (list, tuple)):
-            return {"input": "\n".join(json.dumps(v) for v in value)}
+            return {"input": list(value)}
         if isinstance(value, dict):
             value = dict(value)
-            raw = value.get("input", value.get("stdin", value.get("args")))
-            if isinstance(raw, (list, tuple)):
-                value["input"] = "\n".join(json.dumps(v) for v in raw)
-            elif raw is not None and not isinstance(raw, str):
-                value["input"] = json.dumps(raw)
-            elif raw is not None:
-                value["input"] = raw
-            out = value.get("expected_output", value.get("output"))
-            value["expected_output"] = None if out is None else (out if isinstance(out, str) else json.dumps(out))
+            out = next((value.pop(k) for k in _OUTPUT_KEYS if k in value), None)
+            key = next((k for k in _INPUT_KEYS if k in value), None)
+            raw = value[key] if key is not None else {k: v for k, v in value.items() if k not in _OUTPUT_KEYS}
+            if isinstance(raw, tuple):
+                raw = list(raw)
+            elif raw is None or not isinstance(raw, (str, list, dict)):
+                raw = json.dumps(raw)
+            value = {
+                "input": raw,
+                "expected_output": None if out is None else out if isinstance(out, str) else json.dumps(out),
+            }
         return value
+
+
+_INPUT_KEYS = ("input", "stdin", "args", "arguments", "test_input", "inputs")
+_OUTPUT_KEYS = ("expected_output", "output", "expected", "outputs")
+
+
+class Parameter(BaseModel):
+    """One parameter of the function a functional problem calls: its name and annotation as written."""
+
+    model_config = ConfigDict(json_schema_extra=_no_description)
+
+    name: str
+    type: str = ""
 
 
 class ExecutionComparison(BaseModel):
@@ -179,16 +199,23 @@ class GenerateTestInputs(dspy.Signature):
     or single-element collections and boundary values, (ii) complex or tricky inputs that are not
     very long, and (iii) other inputs likely to catch a bug.
 
-    Every input must be valid under the problem's constraints and its input format. For mode
-    "stdin" an input is the complete text given on standard input. For mode "functional" an input
-    holds the arguments of `function_name`, one JSON value per line. You may give the expected
-    output of an input when you are sure of it; otherwise leave it out.
+    Every input must be valid under the problem's constraints and written exactly like `example`,
+    which is a correct input taken from the problem's own tests (write new inputs, not that one).
+    For mode "functional" the `input` of each test is an object with one value per parameter in
+    `parameters`, keyed by the parameter's name, each value of that parameter's type in JSON
+    (lists as [1, 2], strings in double quotes, true/false, null). For mode "stdin" the `input` is
+    the complete text given on standard input, line by line as the problem describes. You may give
+    the expected output of an input when you are sure of it; otherwise leave it out. If `feedback`
+    is not empty, it says why earlier inputs could not be used: do not repeat those mistakes.
     """
 
     problem: str = dspy.InputField(desc="the problem statement")
     mode: Literal["stdin", "functional"] = dspy.InputField()
     function_name: str = dspy.InputField(desc="empty in stdin mode")
     starter_code: str = dspy.InputField(desc="may be empty")
+    parameters: list[Parameter] = dspy.InputField(desc="the function's parameters; empty in stdin mode")
+    example: TestInput = dspy.InputField(desc="a valid test input of this problem")
+    feedback: str = dspy.InputField(desc="why earlier inputs were unusable; may be empty")
     test_inputs: list[TestInput] = dspy.OutputField(desc="5 to 10 test inputs")
 
 
@@ -198,14 +225,18 @@ class DistinguishPrograms(dspy.Signature):
     differ, so that running them reveals which one is correct: cases where one implementation
     may fail and the other succeed, edge cases, and complex but not very long inputs.
 
-    Every input must be valid under the problem's constraints and its input format. For mode
-    "stdin" an input is the complete text given on standard input; for mode "functional" it
-    holds the arguments of `function_name`, one JSON value per line.
+    Every input must be valid under the problem's constraints and written exactly like `example`,
+    a correct input from the problem's own tests. For mode "functional" the `input` of each test
+    is an object with one value per parameter in `parameters`, keyed by the parameter's name,
+    each value of that parameter's type in JSON. For mode "stdin" the `input` is the complete text
+    given on standard input.
     """
 
     problem: str = dspy.InputField(desc="the problem statement")
     mode: Literal["stdin", "functional"] = dspy.InputField()
     function_name: str = dspy.InputField(desc="empty in stdin mode")
+    parameters: list[Parameter] = dspy.InputField(desc="the function's parameters; empty in stdin mode")
+    example: TestInput = dspy.InputField(desc="a valid test input of this problem")
     program_a: str = dspy.InputField()
     program_b: str = dspy.InputField()
     distinguishing_inputs: list[TestInput] = dspy.OutputField(desc="1 to 5 test inputs")

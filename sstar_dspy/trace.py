@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -20,9 +21,20 @@ from pydantic import BaseModel, Field
 from sstar_dspy.candidate import Candidate, DebugRound
 from sstar_dspy.sandbox.results import TestResult
 
-__all__ = ["Cluster", "Duel", "RoleUsage", "SelectionTrace", "SolveTrace"]
+__all__ = [
+    "Cluster",
+    "DroppedInput",
+    "Duel",
+    "InputReport",
+    "RoleUsage",
+    "SelectionTrace",
+    "SolveTrace",
+    "usable_input_counts",
+]
 
 DuelOutcome = Literal["a", "b", "tie", "inconsistent", "failed"]
+DropStage = Literal["invalid", "duplicate", "all_failed"]
+InputSource = Literal["generated", "synthesized"]
 
 
 class RoleUsage(BaseModel):
@@ -45,6 +57,25 @@ class RoleUsage(BaseModel):
     @property
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
+
+
+class DroppedInput(BaseModel):
+    """An LM-written input that was not used, and why.
+
+    Attributes:
+        input: The input as written (clipped to 200 characters).
+        stage: ``invalid`` (no repair gives a valid input; nothing ran), ``duplicate`` (same as an
+            earlier one) or ``all_failed`` (every candidate crashed, hit a limit or rejected it).
+        reason: One line: what is wrong with it.
+        source: ``generated`` (``generate_tests``) or ``synthesized`` (``distinguish``).
+        attempt: Which ``generate_tests`` call wrote it (0 = the first, 1 = the regeneration).
+    """
+
+    input: str
+    stage: DropStage
+    reason: str
+    source: InputSource = "generated"
+    attempt: int = 0
 
 
 class Cluster(BaseModel):
@@ -77,6 +108,8 @@ class Duel(BaseModel):
         inputs: The inputs both programs ran on: first the synthesised ones, then separating
             generated inputs.
         synthesized_inputs: How many of ``inputs`` (from the start) the ``distinguish`` predictor wrote.
+        proposed_inputs: How many inputs the ``distinguish`` call wrote (before validation).
+        dropped_inputs: Written or known inputs not used: invalid ones, and those both programs failed on.
         results_a: What ``a`` did on them.
         results_b: What ``b`` did on them.
         verdict_ab: Judge verdict with ``a`` shown as program A ("A", "B", "tie" or None on failure).
@@ -93,6 +126,8 @@ class Duel(BaseModel):
     b: int
     inputs: list[str] = Field(default_factory=list)
     synthesized_inputs: int = 0
+    proposed_inputs: int = 0
+    dropped_inputs: list[DroppedInput] = Field(default_factory=list)
     results_a: list[TestResult] = Field(default_factory=list)
     results_b: list[TestResult] = Field(default_factory=list)
     verdict_ab: str | None = None
@@ -108,6 +143,68 @@ class Duel(BaseModel):
         return {"a": self.a, "b": self.b}.get(self.outcome)
 
 
+class InputReport(BaseModel):
+    """What became of the inputs the LM wrote during one selection.
+
+    Attributes:
+        generated: Inputs the ``generate_tests`` calls proposed (every attempt).
+        usable: Of those, inputs used for clustering: valid (after repair) and run cleanly by at
+            least one candidate.
+        repaired: Of the usable ones, how many needed a repair (the forms are in ``repairs``).
+        repairs: Count of usable generated inputs per repair applied (``"Python literals"``...).
+        unused: Valid inputs left out because ``max_test_inputs`` was reached (not counted as unusable).
+        regenerated: Extra ``generate_tests`` calls made because too few inputs were usable.
+        synthesized: Inputs the ``distinguish`` calls proposed (agreement probe and duels).
+        synthesized_usable: Of those, inputs that were valid and ran.
+        probe: True when the candidates could not be told apart on generated inputs and one
+            ``distinguish`` call looked for inputs that separate them (before any duel).
+        dropped: Every input not used, with the reason.
+    """
+
+    generated: int = 0
+    usable: int = 0
+    repaired: int = 0
+    repairs: dict[str, int] = Field(default_factory=dict)
+    unused: int = 0
+    regenerated: int = 0
+    synthesized: int = 0
+    synthesized_usable: int = 0
+    probe: bool = False
+    dropped: list[DroppedInput] = Field(default_factory=list)
+
+    @property
+    def considered(self) -> int:
+        """Generated inputs that count for the usable share: all but duplicates and unused ones."""
+        duplicates = sum(d.stage == "duplicate" and d.source == "generated" for d in self.dropped)
+        return self.generated - duplicates - self.unused
+
+    @property
+    def usable_share(self) -> float | None:
+        """``usable / considered`` (None when the LM wrote no inputs)."""
+        return self.usable / self.considered if self.considered > 0 else None
+
+    def line(self) -> str:
+        """One line for :meth:`SolveTrace.summary`."""
+        share = self.usable_share
+        text = f"generated inputs: {self.generated} written, {self.usable} usable"
+        text += f" ({share:.0%})" if share is not None else ""
+        if self.repaired:
+            text += f", {self.repaired} repaired (" + ", ".join(f"{k}: {v}" for k, v in self.repairs.items()) + ")"
+        stages: dict[str, int] = {}
+        for d in self.dropped:
+            if d.source == "generated":
+                stages[d.stage] = stages.get(d.stage, 0) + 1
+        if stages:
+            text += "; dropped " + ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in stages.items())
+        if self.unused:
+            text += f"; {self.unused} over the cap"
+        if self.regenerated:
+            text += f"; regenerated {self.regenerated}x"
+        if self.synthesized:
+            text += f"; synthesized {self.synthesized}, {self.synthesized_usable} usable"
+        return text + ("; agreement probed" if self.probe else "")
+
+
 class SelectionTrace(BaseModel):
     """What a selector did.
 
@@ -118,8 +215,11 @@ class SelectionTrace(BaseModel):
         chosen: The chosen candidate index, or None when there was nothing to choose.
         reason: One line on why this candidate was chosen (including fallbacks).
         pool: Candidates that entered selection (after the public-test filter).
-        test_inputs: Generated test inputs (and predicted outputs, when the selector used them).
-        clusters: Behaviour clusters on the generated inputs.
+        test_inputs: The usable inputs the clusters are built on, in the test encoding:
+            ``{"input", "expected_output", "source", "repair"}``, aligned with ``Cluster.output_keys``.
+        inputs: What became of every LM-written input (usable, repaired, dropped with reasons);
+            None when the selector wrote none.
+        clusters: Behaviour clusters on the usable inputs.
         duels: Every duel played.
         duel_cap_reached: True when ``max_duels`` stopped the tournament early.
         scores: Per-candidate scores of score-based selectors (index as string key).
@@ -131,6 +231,7 @@ class SelectionTrace(BaseModel):
     reason: str = ""
     pool: list[int] = Field(default_factory=list)
     test_inputs: list[dict[str, Any]] = Field(default_factory=list)
+    inputs: InputReport | None = None
     clusters: list[Cluster] = Field(default_factory=list)
     duels: list[Duel] = Field(default_factory=list)
     duel_cap_reached: bool = False
@@ -170,6 +271,14 @@ class SolveTrace(BaseModel):
     def total_tokens(self) -> int:
         return sum(u.total_tokens for u in self.usage.values())
 
+    def usable_inputs(self) -> tuple[int, int] | None:
+        """(usable, considered) generated inputs of this solve's selection; None when none were written.
+
+        See :class:`InputReport`; sum both over a run for its usable share.
+        """
+        report = self.selection.inputs if self.selection else None
+        return (report.usable, report.considered) if report is not None and report.considered > 0 else None
+
     def summary(self) -> str:
         """A few human-readable lines: candidates (one line each: every round's public passes and cost),
         selection, usage, time."""
@@ -184,6 +293,10 @@ class SolveTrace(BaseModel):
                 f"selection {s.selector}: chose #{s.chosen} ({s.reason}); {len(s.clusters)} clusters, "
                 f"{len(s.duels)} duels" + (" [evaluation only]" if s.evaluation_only else "")
             )
+            if s.inputs is not None:
+                lines.append(f"  {s.inputs.line()}")
+                shown = [d for d in s.inputs.dropped if d.stage != "duplicate"][:5]  # duplicates: counted above
+                lines.extend(f"  dropped {d.stage}: {d.input[:60]!r}: {d.reason}" for d in shown)
             for d in s.duels:
                 verdicts = f"{d.verdict_ab}/{d.verdict_ba}" if d.judged else "same outputs, not judged"
                 lines.append(f"  duel #{d.a} vs #{d.b}: {verdicts} -> {d.outcome}")
@@ -202,3 +315,24 @@ def _round_summary(r: DebugRound) -> str:
         c = r.cost
         text += f" ({c.total_tokens} tok, lm {c.lm_wall_s:.2f}s, run {c.sandbox_wall_s:.2f}s)"
     return text + (f"[{r.lm_error}]" if r.lm_error else "")
+
+
+def usable_input_counts(traces: Iterable[SolveTrace | dict[str, Any] | None]) -> tuple[int, int]:
+    """Usable and considered generated inputs summed over solves (traces or their JSON); for run summaries.
+
+    Example:
+        >>> t = SolveTrace(problem_id="p", selection=SelectionTrace(selector="adaptive",
+        ...                inputs=InputReport(generated=4, usable=3)))
+        >>> usable_input_counts([t, t.model_dump(mode="json"), None])
+        (6, 8)
+    """
+    usable = considered = 0
+    for trace in traces:
+        if isinstance(trace, SolveTrace):
+            report = trace.selection.inputs if trace.selection else None
+        else:  # a record's trace JSON: read only the input report, not the whole trace
+            raw = ((trace or {}).get("selection") or {}).get("inputs")
+            report = InputReport.model_validate(raw) if raw else None
+        if report is not None and report.considered > 0:
+            usable, considered = usable + report.usable, considered + report.considered
+    return usable, considered

@@ -13,6 +13,7 @@ from sstar_dspy.signatures import (
     DebugCode,
     GenerateCode,
     JudgePair,
+    Parameter,
     TestInput,
     Verdict,
     extract_code,
@@ -70,14 +71,39 @@ def test_extract_code_variants():
 
 
 def test_test_input_accepts_the_shapes_small_models_produce():
+    """Raw forms are kept as written (the problem-aware repair is sstar_dspy.selection.inputs'); only
+    where the input and the output are is decided here."""
     assert TestInput.model_validate("1 2").input == "1 2"
     assert TestInput.model_validate(7).input == "7"
+    assert TestInput.model_validate(True).input == "true"
     assert TestInput.model_validate({"input": [[1, 2], 3], "output": [0, 1]}).model_dump() == {
-        "input": "[1, 2]\n3",
+        "input": [[1, 2], 3],
         "expected_output": "[0, 1]",
     }
     assert TestInput.model_validate({"stdin": "5\n", "expected_output": "6"}).expected_output == "6"
-    assert TestInput.model_validate({"input": {"k": 1}}).input == '{"k": 1}'
+    assert TestInput.model_validate({"input": {"k": 1}}).input == {"k": 1}
+    assert TestInput.model_validate({"args": (1, 2)}).input == [1, 2]
+    # the arguments as top-level keys, with the output beside them
+    assert TestInput.model_validate({"nums": [1], "k": 2, "expected": 3}).model_dump() == {
+        "input": {"nums": [1], "k": 2},
+        "expected_output": "3",
+    }
+    assert TestInput.model_validate({"input": None}).input == "null"
+
+
+def test_test_input_signatures_show_parameters_and_an_example():
+    for name in ("generate_tests", "distinguish"):
+        sig = SIGNATURES[name]
+        assert sig.input_fields["parameters"].annotation == list[Parameter]
+        assert sig.input_fields["example"].annotation is TestInput
+    assert "feedback" in SIGNATURES["generate_tests"].input_fields
+    example = TestInput(input={"nums": [1, 2], "k": 3}, expected_output="2")
+    inputs = {"problem": "p", "mode": "functional", "function_name": "f", "starter_code": "", "feedback": ""}
+    inputs |= {"parameters": [Parameter(name="nums", type="List[int]"), Parameter(name="k", type="int")]}
+    user = dspy.ChatAdapter().format(SIGNATURES["generate_tests"], demos=[], inputs={**inputs, "example": example})
+    text = user[-1]["content"]
+    assert '{"input": {"nums": [1, 2], "k": 3}, "expected_output": "2"}' in text
+    assert '[{"name": "nums", "type": "List[int]"}, {"name": "k", "type": "int"}]' in text
 
 
 @pytest.mark.parametrize(
@@ -108,3 +134,25 @@ def test_rendered_prompts_carry_no_python_docstrings_of_field_types():
         inputs["mode"] = "stdin"
         system = dspy.ChatAdapter().format(sig, demos=[], inputs=inputs)[0]["content"]
         assert ">>>" not in system and "small models" not in system, name
+
+
+def test_variants_saved_with_the_old_test_input_layout_are_refused_with_one_line(tmp_path):
+    """Variants saved before the test-input signatures gained `parameters`/`example`/`feedback` do not load
+    (DSPy restores fields by position, so they would misalign); the refusal is the layout check's one line."""
+    import json
+    from pathlib import Path
+
+    from sstar_dspy.errors import VariantError
+    from sstar_dspy.program import SStar
+    from sstar_dspy.variants import load_variant
+
+    saved = json.loads((Path(__file__).resolve().parents[1] / "signatures" / "paper.json").read_text())
+    saved["sstar_dspy"]["name"] = "old"
+    saved["sstar_dspy"]["layout"]["generate_tests"]["inputs"] = ["problem", "mode", "function_name", "starter_code"]
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(saved))
+    with pytest.raises(VariantError) as err:
+        load_variant(old, program=SStar(n=1, rounds=0))
+    message = str(err.value)
+    assert "\n" not in message and "predictor 'generate_tests' was saved with fields" in message
+    assert "(problem, mode, function_name, starter_code) -> (test_inputs)" in message and "re-optimize" in message

@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+from math import comb
 from typing import Any
 
 from sstar_dspy.errors import SStarError
@@ -33,6 +34,7 @@ __all__ = [
     "Selector",
     "build",
     "names",
+    "selection_calls",
 ]
 
 _REGISTRY: dict[str, type] = {
@@ -59,3 +61,29 @@ def build(name: str, **options: Any) -> Selector:
         return _REGISTRY[name](**options)
     except TypeError as err:
         raise SStarError(f"selector {name!r}: bad option ({err}); see help(sstar_dspy.selection.{name})") from None
+
+
+def selection_calls(selector: Selector, n: int) -> dict[str, int]:
+    """The most LM calls ``selector`` can make choosing among ``n`` candidates, per role (before budgets).
+
+    Test-based selectors: ``generate_tests`` once, plus one regeneration. Adaptive (and judge): the
+    agreement probe (one ``distinguish`` call, S* only) and per duel one ``distinguish`` call (S* only)
+    and two judge calls.
+
+    Example:
+        >>> selection_calls(AdaptiveSelector(max_duels=None), 4)
+        {'test_generator': 9, 'judge': 12}
+        >>> selection_calls(FirstSelector(), 4)
+        {'test_generator': 0, 'judge': 0}
+    """
+    calls = {"test_generator": 0, "judge": 0}
+    if isinstance(selector, (MajorityVoteSelector, GeneratedTestsSelector)):
+        calls["test_generator"] = 2
+    if isinstance(selector, AdaptiveSelector):
+        clusters = n if selector.top_k is None else min(n, selector.top_k)
+        duels = comb(clusters, 2) if selector.max_duels is None else min(comb(clusters, 2), selector.max_duels)
+        synthesize = selector.synthesize_inputs
+        probe = int(synthesize and selector.probe_agreement)
+        calls["test_generator"] = 1 + int(selector.regenerate_inputs) + probe + (duels if synthesize else 0)
+        calls["judge"] = 2 * duels
+    return calls

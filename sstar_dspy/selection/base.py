@@ -16,14 +16,11 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from sstar_dspy.budget import BudgetExhaustedError
 from sstar_dspy.candidate import Candidate
-from sstar_dspy.problem import TestCase
-from sstar_dspy.signatures import TestInput
-from sstar_dspy.solve_context import LMCallError, SolveContext
+from sstar_dspy.solve_context import SolveContext
 from sstar_dspy.trace import SelectionTrace
 
-__all__ = ["Selector", "best_public_fallback", "generate_test_inputs", "public_pool"]
+__all__ = ["Selector", "best_public_fallback", "candidate_pool", "public_pool"]
 
 
 @runtime_checkable
@@ -70,32 +67,3 @@ def best_public_fallback(selector: str, candidates: list[Candidate], *, note: st
     best = max(with_code, key=lambda c: (c.public_accuracy, -c.index))
     why = f"no candidate passes the public tests; first with the best public accuracy ({best.public_accuracy:.2f})"
     return SelectionTrace(selector=selector, chosen=best.index, reason=f"{note}{why}")
-
-
-def generate_test_inputs(ctx: SolveContext, *, max_inputs: int = 10) -> tuple[list[TestInput], str | None]:
-    """One ``generate_tests`` call: deduplicated inputs, or ([], why) on failure/budget stop."""
-    from sstar_dspy.generation import problem_inputs
-
-    try:
-        pred = ctx.predict("generate_tests", **problem_inputs(ctx))
-    except (LMCallError, BudgetExhaustedError) as err:
-        return [], f"test generation failed ({err})"
-    seen: set[str] = set()
-    unique: list[TestInput] = []
-    for t in pred.test_inputs or []:
-        key = t.input.strip()
-        if key and key not in seen:
-            seen.add(key)
-            unique.append(t)
-    if not unique:
-        return [], "test generation returned no inputs"
-    return unique[:max_inputs], None
-
-
-def as_cases(inputs: list[TestInput], *, with_expected: bool = False) -> list[TestCase]:
-    """Test inputs as sandbox test cases (expected outputs only when asked for)."""
-    return [TestCase(input=_as_stdin(t.input), output=t.expected_output if with_expected else None) for t in inputs]
-
-
-def _as_stdin(text: str) -> str:
-    return text if text.endswith("\n") else text + "\n"

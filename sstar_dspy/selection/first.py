@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sstar_dspy.candidate import Candidate
-from sstar_dspy.selection.base import best_public_fallback, public_pool
+from sstar_dspy.selection.base import public_pool
+from sstar_dspy.selection.pool import SelectionPool
 from sstar_dspy.solve_context import SolveContext
 from sstar_dspy.trace import SelectionTrace
 
@@ -26,7 +27,7 @@ class FirstSelector:
 
     def select(self, ctx: SolveContext, candidates: list[Candidate]) -> SelectionTrace:
         """Choose the first public-passing candidate, else the first with the best public accuracy."""
-        pool, note = public_pool(candidates)
-        if not pool:
-            return best_public_fallback(self.name, candidates)
-        return SelectionTrace(selector=self.name, pool=pool, chosen=pool[0], reason=f"{note}; first of them")
+        opening = SelectionPool.open(self.name, ctx, candidates, public_pool(candidates))
+        if not opening.decided:
+            opening.trace.chosen, opening.trace.reason = opening.pool[0], f"{opening.note}; first of them"
+        return opening.trace

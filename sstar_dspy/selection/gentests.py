@@ -1,6 +1,7 @@
 """The paper's "generated tests" baseline: most passes on LM-generated (input, output) tests.
 
-One ``generate_tests`` call; only tests with a predicted expected output count. Among the
+Generated tests as every test-based selector gets them (validated, inputs every candidate fails dropped;
+:class:`~sstar_dspy.selection.pool.SelectionPool`); only tests with a predicted expected output count. Among the
 public-passing candidates, the one passing most of those tests wins (ties: lowest index). Without
 any predicted output it falls back to the first public-passing candidate.
 
@@ -32,18 +33,20 @@ class GeneratedTestsSelector:
 
     def select(self, ctx: SolveContext, candidates: list[Candidate]) -> SelectionTrace:
         """Choose the public-passing candidate passing most generated tests."""
-        opening = SelectionPool.open(self.name, ctx, candidates, public_pool(candidates))
+        opening = SelectionPool.open(
+            self.name, ctx, candidates, public_pool(candidates), one_program_is_one_candidate=True
+        )
         if opening.decided:
             return opening.trace
         trace, pool, note = opening.trace, opening.pool, opening.note
-        inputs, why_none = opening.generate_inputs(self.max_test_inputs)
-        checked = [t for t in inputs if t.expected_output is not None]
+        gathered = opening.gather(self.max_test_inputs, with_expected=True)
+        checked = [k for k, t in enumerate(gathered.inputs) if t.expected_output is not None]
         if not checked:
             trace.chosen = pool[0]
-            trace.reason = f"{note}; {why_none or 'no generated test has an expected output'}; first of them"
+            why = gathered.why_none or "no generated test has an expected output"
+            trace.reason = f"{note}; {why}; first of them"
             return trace
-        results = opening.run(checked, with_expected=True)
-        scores = {i: float(sum(r.passed for r in results[i])) for i in pool}
+        scores = {i: float(sum(gathered.results[i][k].passed for k in checked)) for i in pool}
         best = max(pool, key=lambda i: (scores[i], -i))
         trace.scores = {str(i): s for i, s in scores.items()}
         trace.chosen = best

@@ -1,6 +1,7 @@
 """The paper's majority-vote baseline: agreement of outputs on generated inputs (MBR-exec style).
 
-One ``generate_tests`` call; every candidate runs on every input; for each pair of candidates
+Generated inputs as every test-based selector gets them (validated, inputs every candidate fails dropped;
+:class:`~sstar_dspy.selection.pool.SelectionPool`); every candidate runs on every input; for each pair of candidates
 and each input where both produce the same clean output, both get one point. The highest score
 wins (ties: lowest index). As in the reference, candidates are not filtered by the public tests
 unless ``public_only=True``.
@@ -42,18 +43,23 @@ class MajorityVoteSelector:
     def select(self, ctx: SolveContext, candidates: list[Candidate]) -> SelectionTrace:
         """Choose by pairwise output agreement."""
         opening = SelectionPool.open(
-            self.name, ctx, candidates, candidate_pool(candidates, public_only=self.public_only)
+            self.name,
+            ctx,
+            candidates,
+            candidate_pool(candidates, public_only=self.public_only),
+            one_program_is_one_candidate=True,
         )
         if opening.decided:
             return opening.trace
         trace, pool, note = opening.trace, opening.pool, opening.note
-        inputs, why_none = opening.generate_inputs(self.max_test_inputs)
-        if not inputs:
-            trace.chosen, trace.reason = pool[0], f"{note}; {why_none}; first candidate"
+        gathered = opening.gather(self.max_test_inputs)
+        if not gathered.inputs:
+            trace.chosen, trace.reason = pool[0], f"{note}; {gathered.why_none}; first candidate"
             return trace
-        results = opening.run_and_cluster(inputs)
+        opening.cluster(gathered)
+        results = gathered.results
         scores = dict.fromkeys(pool, 0.0)
-        for t in range(len(inputs)):
+        for t in range(len(gathered.inputs)):
             keys = {i: behaviour_key(results[i][t]) for i in pool if results[i][t].status.ran_cleanly}
             counts = Counter(keys.values())
             for i, key in keys.items():
@@ -61,5 +67,7 @@ class MajorityVoteSelector:
         best = max(pool, key=lambda i: (scores[i], -i))
         trace.scores = {str(i): s for i, s in scores.items()}
         trace.chosen = best
-        trace.reason = f"{note}; highest output agreement ({scores[best]:g}) on {len(inputs)} generated inputs"
+        trace.reason = (
+            f"{note}; highest output agreement ({scores[best]:g}) on {len(gathered.inputs)} usable generated inputs"
+        )
         return trace

@@ -4,8 +4,10 @@
 2. Decide without any LM call when there is nothing to choose between: an empty pool falls back to the
    first candidate with the best public accuracy (none if no candidate wrote a program); a pool of one
    candidate (optionally: of one distinct program) is the answer.
-3. One ``generate_tests`` call for test inputs, recorded in the trace.
-4. Run the pool on them and cluster by behaviour, recorded in the trace.
+3. Test inputs from ``generate_tests``, made valid and filtered by
+   :func:`~sstar_dspy.selection.inputs.gather_inputs` (repaired, validated, run on the pool, inputs every
+   candidate fails dropped, asked once more when too few remain), recorded in the trace.
+4. Cluster the pool by behaviour on the usable inputs, recorded in the trace.
 
 Each selector then only adds what is its own: duels, pass counts on predicted outputs, agreement votes.
 
@@ -24,12 +26,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sstar_dspy.candidate import Candidate
-from sstar_dspy.sandbox.results import TestResult
-from sstar_dspy.selection.base import as_cases, best_public_fallback, generate_test_inputs
-from sstar_dspy.selection.clustering import cluster_results, run_pool
-from sstar_dspy.signatures import TestInput
+from sstar_dspy.selection.base import best_public_fallback
+from sstar_dspy.selection.clustering import cluster_results
+from sstar_dspy.selection.inputs import Gathered, gather_inputs
 from sstar_dspy.solve_context import SolveContext
-from sstar_dspy.trace import SelectionTrace
+from sstar_dspy.trace import InputReport, SelectionTrace
 
 __all__ = ["SelectionPool"]
 
@@ -95,18 +96,25 @@ class SelectionPool:
         """Every candidate's program by index."""
         return {c.index: c.program for c in self.candidates}
 
-    def generate_inputs(self, max_inputs: int) -> tuple[list[TestInput], str | None]:
-        """One ``generate_tests`` call; the inputs are recorded in the trace. ([], why) on failure."""
-        inputs, why_none = generate_test_inputs(self.ctx, max_inputs=max_inputs)
-        self.trace.test_inputs = [t.model_dump() for t in inputs]
-        return inputs, why_none
+    def gather(
+        self, max_inputs: int, *, min_inputs: int = 2, regenerate: bool = True, with_expected: bool = False
+    ) -> Gathered:
+        """Usable generated inputs and the pool's results on them (see :func:`gather_inputs`); the inputs and
+        what became of every written one are recorded in the trace."""
+        self.trace.inputs = InputReport()
+        gathered = gather_inputs(
+            self.ctx,
+            self.candidates,
+            self.pool,
+            self.trace.inputs,
+            max_inputs=max_inputs,
+            min_inputs=min_inputs,
+            regenerate=regenerate,
+            with_expected=with_expected,
+        )
+        self.trace.test_inputs = [v.record() for v in gathered.inputs]
+        return gathered
 
-    def run(self, inputs: list[TestInput], *, with_expected: bool = False) -> dict[int, list[TestResult]]:
-        """Run every pool candidate on ``inputs`` (one sandbox batch), by candidate index."""
-        return run_pool(self.ctx, self.candidates, self.pool, as_cases(inputs, with_expected=with_expected))
-
-    def run_and_cluster(self, inputs: list[TestInput]) -> dict[int, list[TestResult]]:
-        """Run the pool on ``inputs`` and record the behaviour clusters in the trace; returns the results."""
-        results = self.run(inputs)
-        self.trace.clusters = cluster_results(results)
-        return results
+    def cluster(self, gathered: Gathered) -> None:
+        """Record the behaviour clusters of the pool on the gathered inputs in the trace."""
+        self.trace.clusters = cluster_results(gathered.results)

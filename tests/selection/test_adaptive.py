@@ -134,10 +134,14 @@ def test_consensus_top_k_keeps_only_the_largest_clusters():
 
 
 def test_agreeing_candidates_need_no_duel():
+    """Different programs that agree on every usable generated input: one probe call looks for an input
+    that splits them; when they agree on that too, no duel is needed."""
     lm = ScriptedLM(sum_script(generate={0: {"code": GOOD}, 1: {"code": GOOD_ALT}}, generate_tests=INPUTS))
     pred = sstar(lm, n=2, rounds=0)(problem=SUM)
     sel = pred.trace.selection
-    assert len(sel.clusters) == 1 and sel.duels == [] and "all agree on 3 generated inputs" in sel.reason
+    assert len(sel.clusters) == 1 and sel.duels == []
+    assert "all agree on 3 usable generated inputs and 2 synthesized inputs" in sel.reason
+    assert sel.inputs.probe and len(lm.calls_for("distinguish")) == 1
     assert lm.calls_for("judge") == [] and pred.program == GOOD
 
 
@@ -156,7 +160,10 @@ def test_failed_test_generation_still_duels_distinct_programs():
     )
     pred = sstar(lm, n=2, rounds=0)(problem=SUM)
     sel = pred.trace.selection
-    assert sel.test_inputs == [] and len(sel.clusters) == 2 and len(sel.duels) == 1
+    assert len(lm.calls_for("generate_tests")) == 2 and sel.inputs.regenerated == 1  # asked once more
+    # the agreement probe's synthesised inputs separate the two programs; then they duel
+    assert [t["source"] for t in sel.test_inputs] == ["synthesized", "synthesized"] and sel.inputs.probe
+    assert len(sel.clusters) == 2 and len(sel.duels) == 1
     assert "test generation failed" in sel.reason
     assert pred.program == GOOD
 
@@ -193,10 +200,10 @@ def test_failed_judge_call_marks_the_duel_failed():
 
 
 def test_equivalent_programs_tie_without_asking_the_judge():
-    """No generated inputs: distinct programs start as separate clusters, but when both print the same
-    on every distinguishing input the duel is a tie and costs no judge call."""
+    """No generated inputs and no probe: distinct programs start as separate clusters, but when both print
+    the same on every distinguishing input the duel is a tie and costs no judge call."""
     lm = ScriptedLM(sum_script(generate={0: {"code": GOOD}, 1: {"code": GOOD_ALT}}, generate_tests={"test_inputs": []}))
-    pred = sstar(lm, n=2, rounds=0)(problem=SUM)
+    pred = sstar(lm, n=2, rounds=0, selector=AdaptiveSelector(probe_agreement=False))(problem=SUM)
     sel = pred.trace.selection
     [duel] = sel.duels
     assert len(sel.clusters) == 2
