@@ -252,8 +252,14 @@ def _predictor_feedback(name: str, trace: SolveTrace | None, candidates: Sequenc
         return "No selection was run."
     by_index = {c.index: c for c in candidates}
     if short == "generate_tests":
-        mixed = [cl for cl in selection.clusters if len({grades(by_index[m].program)[0] for m in cl.members}) > 1]
-        return f"{len(selection.test_inputs)} test inputs gave {len(selection.clusters)} behaviour clusters; " + (
+        # only the generate_tests inputs count here (synthesized ones are the distinguish predictor's work)
+        generated = [k for k, t in enumerate(selection.test_inputs) if t.get("source", "generated") == "generated"]
+        groups: dict[tuple[str | None, ...], list[int]] = {}
+        for cl in selection.clusters:
+            key = tuple(cl.output_keys[k] for k in generated if k < len(cl.output_keys))
+            groups.setdefault(key, []).extend(cl.members)
+        mixed = [g for g in groups.values() if len({grades(by_index[m].program)[0] for m in g}) > 1]
+        return f"{len(generated)} usable generated test inputs gave {len(groups)} behaviour clusters; " + (
             f"{len(mixed)} clusters mix correct and wrong programs (the inputs did not separate them)."
             if mixed
             else "no cluster mixes correct and wrong programs."

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import time
-from math import comb
 from typing import Any
 
 import dspy
@@ -37,7 +36,7 @@ from sstar_dspy.errors import SStarError
 from sstar_dspy.format_demos import debug_demos, generate_demos
 from sstar_dspy.generation import ContextMode, run_sample
 from sstar_dspy.problem import Problem
-from sstar_dspy.selection import AdaptiveSelector, GeneratedTestsSelector, MajorityVoteSelector, Selector
+from sstar_dspy.selection import AdaptiveSelector, Selector, selection_calls
 from sstar_dspy.signatures import DistinguishPrograms, GenerateTestInputs, JudgePair
 from sstar_dspy.solve_context import RoleLMs, SolveContext
 from sstar_dspy.trace import SelectionTrace, SolveTrace
@@ -198,20 +197,8 @@ class SStar(dspy.Module):
         }
 
     def estimate_calls(self) -> dict[str, int]:
-        """Upper bound of LM calls per problem, per role (before budgets)."""
-        sel = self.selector
-        uses_tests = isinstance(sel, (AdaptiveSelector, MajorityVoteSelector, GeneratedTestsSelector))
-        duels = 0
-        if isinstance(sel, AdaptiveSelector):
-            clusters = self.n if sel.top_k is None else min(self.n, sel.top_k)
-            duels = comb(clusters, 2) if sel.max_duels is None else min(comb(clusters, 2), sel.max_duels)
-        synthesize = isinstance(sel, AdaptiveSelector) and sel.synthesize_inputs
-        return {
-            "generator": self.n,
-            "debugger": self.n * self.rounds,
-            "test_generator": int(uses_tests) + (duels if synthesize else 0),
-            "judge": 2 * duels,
-        }
+        """Upper bound of LM calls per problem, per role (before budgets); each selector states its own."""
+        return {"generator": self.n, "debugger": self.n * self.rounds, **selection_calls(self.selector, self.n)}
 
     # -- stages ---------------------------------------------------------------------------------------
     def _context(self, problem: Problem) -> SolveContext:

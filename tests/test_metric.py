@@ -109,7 +109,7 @@ def test_per_predictor_feedback_for_gepa_reflection():
 def test_generate_tests_feedback_when_inputs_do_not_separate():
     fb = feedback_per_predictor(generate_tests={"test_inputs": ["4 4"]})  # every program prints 8
     assert "1 clusters mix correct and wrong programs (the inputs did not separate them)" in fb["generate_tests"]
-    assert "No duel had exactly one correct program." in fb["judge"]
+    assert "#1 is correct (passes all tests) but the verdicts were A" in fb["judge"]
 
 
 def test_coverage_and_grade_program():

@@ -240,7 +240,7 @@ def test_stage_split_generate_then_select_also_for_external_candidates():
 
 def test_settings_and_call_estimate():
     program = SStar(n=4, rounds=2)
-    assert program.estimate_calls() == {"generator": 4, "debugger": 8, "test_generator": 1 + 6, "judge": 12}
+    assert program.estimate_calls() == {"generator": 4, "debugger": 8, "test_generator": 1 + 1 + 1 + 6, "judge": 12}
     json.dumps(program.settings())
 
 

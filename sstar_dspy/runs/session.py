@@ -51,7 +51,7 @@ def worst_case_calls(program: Any, roles: Sequence[str] | None = None) -> int | 
         >>> from sstar_dspy.budget import Budget
         >>> capped = SStar(n=4, rounds=1, budget=Budget(max_lm_calls=5))
         >>> worst_case_calls(SStar(n=4, rounds=1)), worst_case_calls(capped)
-        (27, 5)
+        (29, 5)
         >>> worst_case_calls(SStar(n=4, rounds=1), roles=("generator", "debugger")), worst_case_calls(object())
         (8, None)
     """

@@ -28,6 +28,7 @@ from sstar_dspy.metric import grading_rule_text, pass_at_k
 from sstar_dspy.runs.manifest import RunManifest
 from sstar_dspy.runs.record import ProblemRecord, RoleUsage
 from sstar_dspy.runs.rundir import MANIFEST, RECORDS, RunDirError, read_records
+from sstar_dspy.trace import usable_input_counts
 
 
 @dataclass
@@ -105,6 +106,15 @@ class RunSummary:
     stages: dict[str, dict[str, float | int | None]] | None = None
     notes: list[str] = field(default_factory=list)
     graded_on: str | None = None
+    generated_inputs_usable: int = 0
+    generated_inputs_considered: int = 0
+
+    @property
+    def usable_input_share(self) -> float | None:
+        """Share of the selectors' generated test inputs that were usable (None when no input was generated)."""
+        if not self.generated_inputs_considered:
+            return None
+        return self.generated_inputs_usable / self.generated_inputs_considered
 
     @property
     def grading(self) -> str:
@@ -196,6 +206,10 @@ def summarize(run: Run) -> RunSummary:
     total = sum((r.method_total for r in records), RoleUsage())
     settings = run.manifest.settings if run.manifest else {}
     n = int(settings.get("n") or max((r.n_candidates for r in records), default=0))
+    usable, considered = usable_input_counts(r.trace for r in records)
+    notes = run_notes(run)
+    if considered:
+        notes.append(f"usable generated test inputs: {usable / considered:.0%} ({usable}/{considered})")
     return RunSummary(
         name=run.name,
         method=run.method,
@@ -214,8 +228,10 @@ def summarize(run: Run) -> RunSummary:
         budget_stops=sum(r.budget_stop is not None for r in records),
         coverage=coverage_curve(records),
         stages=stage_split(records),
-        notes=run_notes(run),
+        notes=notes,
         graded_on=grading_rule(records),
+        generated_inputs_usable=usable,
+        generated_inputs_considered=considered,
     )
 
 

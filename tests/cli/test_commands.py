@@ -87,9 +87,10 @@ def test_dry_run_estimates_without_spending(sstar_inproc, problems, tmp_path):
         "--dry-run",
     )
     assert code == 0, err
-    # per problem: 4 generate + 4*2 debug + (1 + 3) test generation + 2*3 judge = 22 calls
+    # per problem: 4 generate + 4*2 debug + (1 + 1 regeneration + 1 agreement probe + 3) test generation
+    # + 2*3 judge = 24 calls
     total = next(line for line in out.splitlines() if "total" in line)
-    assert "66" in total and "$" in total
+    assert "72" in total and "$" in total
     assert "nothing was run" in out and not (tmp_path / "runs").exists()
 
 

@@ -100,3 +100,20 @@ def test_plots_of_an_empty_run_are_written_without_warnings(tmp_path):
         warnings.simplefilter("error")  # matplotlib's "No artists with labels" warning reached the terminal
         paths = write_plots([s], tmp_path / "report")
     assert paths and all(p.read_bytes()[:4] == b"\x89PNG" for p in paths)
+
+
+def test_summary_reports_the_share_of_usable_generated_inputs():
+    def traced(pid, generated, usable):
+        trace = {
+            "problem_id": pid,
+            "selection": {"selector": "adaptive", "inputs": {"generated": generated, "usable": usable}},
+        }
+        return ProblemRecord(problem_id=pid, passed=True, trace=trace)
+
+    recs = [traced("a", 5, 4), traced("b", 5, 1), ProblemRecord(problem_id="c", passed=False)]
+    m = RunManifest.create(command=[], settings={"method": "sstar", "n": 4}, data={}, models={"generator": "m1"})
+    s = summarize(Run(path=None, manifest=m, records=recs))
+    assert (s.generated_inputs_usable, s.generated_inputs_considered) == (5, 10)
+    assert s.usable_input_share == pytest.approx(0.5)
+    assert "usable generated test inputs: 50% (5/10)" in s.notes
+    assert summarize(Run(path=None, manifest=m, records=recs[2:])).usable_input_share is None
