@@ -85,7 +85,7 @@ def ideal(run_dir: Path, model: str, slots: int, throughput: Path) -> dict[str, 
     rate = rates[-1]
     sessions = [json.loads(line) for line in (run_dir / "sessions.jsonl").read_text().splitlines() if line.strip()]
     wall = sum(s["wall_s"] for s in sessions)
-    uncached = sum(s["prompt_tokens"] - s["cached_prompt_tokens"] for s in sessions)
+    uncached = sum(s["prompt_tokens"] - (s.get("cached_prompt_tokens") or 0) for s in sessions)  # None: not recorded
     completion = sum(s["completion_tokens"] for s in sessions)
     ideal_s = uncached / rate["pp_tok_s"] + completion / rate["tg_tok_s"]
     return {
