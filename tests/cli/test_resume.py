@@ -95,12 +95,22 @@ def test_ctrl_c_stops_cleanly_and_the_same_command_resumes(tmp_path):
     env = subprocess_env(DSPY_CACHEDIR=str(tmp_path / "dspy-cache"))
     args = sstar_command("eval", *ARGS, "--run-dir", "run")
     proc = subprocess.Popen(
-        args, cwd=tmp_path, env={**env, **HANG}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        args,
+        cwd=tmp_path,
+        env={**env, **HANG, "PYTHONFAULTHANDLER": "1"},  # SIGABRT below dumps every thread's stack
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     records = tmp_path / "run" / "records.jsonl"
     _wait_for_records(proc, records, RECORDED_BEFORE_THE_HANG)
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=120)
+    try:
+        _, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:  # show where it is stuck instead of a bare timeout
+        proc.send_signal(signal.SIGABRT)
+        _, err = proc.communicate(timeout=60)
+        pytest.fail(f"sstar eval did not stop within 120 s of Ctrl-C; its stderr and thread stacks:\n{err}")
     assert proc.returncode == 130, err
     assert err.strip().splitlines()[-1] == (
         "error: interrupted; finished problems are saved - re-run the same command to resume"
