@@ -98,6 +98,9 @@ def test_ctrl_c_stops_cleanly_and_the_same_command_resumes(tmp_path):
         args,
         cwd=tmp_path,
         env={**env, **HANG, "PYTHONFAULTHANDLER": "1"},  # SIGABRT below dumps every thread's stack
+        # a shell's background job (e.g. CI started with `&`) inherits SIGINT ignored, and Python then keeps
+        # ignoring it: give the CLI the disposition a terminal user's process has
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
