@@ -53,7 +53,7 @@ def export(
             err_console.print(
                 f"note: {missing} problems have no candidates in their trace; their chosen program is used"
             )
-    console.print(str(target))
+    console.print(str(target), soft_wrap=True)  # a long path stays one line (copy-pastable)
 
 
 def register(app: typer.Typer) -> None:

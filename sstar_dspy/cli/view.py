@@ -28,7 +28,7 @@ def view(
 
     note = unrecorded_note(run) if run.exists() else None
     target = write_view(run, out, plots=plots, notes=[note] if note else None)
-    console.print(str(target))
+    console.print(str(target), soft_wrap=True)  # a long path stays one line (copy-pastable)
 
 
 def register(app: typer.Typer) -> None:

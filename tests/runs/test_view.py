@@ -174,3 +174,16 @@ def test_records_without_trace_or_with_an_unreadable_one_still_render():
     statuses = [p["data-status"] for p in page.having("details", "problem")]
     assert statuses == ["failed", "error"]
     assert page.chosen == ["print(2)"]
+
+
+def test_a_select_run_shows_the_cost_by_stage():
+    from sstar_dspy.runs.record import StageCost, StageSplit
+
+    record = make_record(0)
+    record.stages = StageSplit.of(
+        StageCost(total=RoleUsage(calls=8, prompt_tokens=600), wall_s=2.0), StageCost(total=record.total, wall_s=4.0)
+    )
+    text = render_view(Run(path=None, manifest=None, records=[record]), plots=False)
+    page = parse(text)
+    assert len(page.having("table", "stages")) == 2  # the run's "cost by stage" and the problem's
+    assert "<td>1: generate (carried)</td><td>8</td><td>600</td>" in text
