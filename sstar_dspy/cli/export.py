@@ -42,9 +42,12 @@ def export(
         raise UsageError(f"--format {fmt}: unknown export format; formats: {', '.join(FORMATS)}")
     if not run.exists():
         raise RunDirError(f"{run}: no such run directory; pass a directory written by `sstar eval`")
-    records = load_run(run).records
+    loaded = load_run(run)
+    records = loaded.records
     if not records:
         raise RunDirError(f"{run}: {RECORDS} holds no records yet; nothing to export")
+    if not all_candidates and loaded.manifest is not None and loaded.manifest.kind == "generate":
+        raise UsageError(f"{run}: an `sstar generate` run has candidates but no chosen program; pass --all-candidates")
     target = out or (run if run.is_dir() else run.parent) / "report" / f"{fmt}.json"
     write_export(records, target, fmt=fmt, all_candidates=all_candidates)
     if all_candidates:

@@ -80,3 +80,14 @@ def test_bad_run_dirs_are_one_line_exit_2(sstar_inproc, tmp_path, command):
         assert err.startswith("error: ") and err.count("\n") == 1 and target in err, err
     code, _, err = sstar_inproc("export", "nowhere", "--format", "csv")
     assert code == 2 and "unknown export format" in err and err.count("\n") == 1
+
+
+def test_export_of_a_generate_run_needs_all_candidates(sstar_inproc, tmp_path):
+    code, _, err = sstar_inproc("generate", "example:sum-two", *MODEL, "--n", "2", "--rounds", "0", "--run-dir", "gen")
+    assert code == 0, err
+    code, out, err = sstar_inproc("export", "gen")
+    assert code == 2 and out == "" and "no chosen program; pass --all-candidates" in err and err.count("\n") == 1
+    code, out, err = sstar_inproc("export", "gen", "--all-candidates")
+    assert code == 0, err
+    (row,) = json.loads((tmp_path / "gen" / "report" / "lcb.json").read_text())
+    assert row == {"question_id": "sum-two", "code_list": [view_lms.RIGHT, view_lms.SUBTLE]}
