@@ -30,6 +30,10 @@ CLIP_IO = 600  # a test input, expected or actual output, error tail
 CLIP_TEXT = 3000  # a diagnosis, a judge's analysis, the feedback text
 CLIP_PROGRAM = 20_000  # a program
 MAX_ROWS = 30  # rows of one results / inputs / dropped-inputs table
+STAGES = (  # (stage, its roles, its key in SolveTrace.wall_s)
+    ("1: samples + debugging", ("generator", "debugger"), "generation"),
+    ("2: selection", ("test_generator", "judge"), "selection"),
+)
 
 
 def esc(value: Any) -> str:
@@ -254,6 +258,13 @@ def _costs(record: ProblemRecord, trace: SolveTrace | None) -> str:
     out = table(["role", "LM calls", "tokens (prompt+completion)", "cost", "calls"], rows, "costs")
     walls = dict(trace.wall_s) if trace and trace.wall_s else {"total": record.wall_s}
     out += "<p>wall: " + esc(", ".join(f"{k} {v:.2f}s" for k, v in walls.items())) + "</p>"
+    per_stage = []
+    for stage, roles, wall in STAGES:
+        used = [record.usage[r] for r in roles if r in record.usage]
+        calls, tokens = sum(u.calls for u in used), sum(u.tokens for u in used)
+        seconds = f"{walls[wall]:.2f}s" if wall in walls else "-"
+        per_stage.append([esc(stage), esc(calls), f"{tokens:,}", esc(seconds)])
+    out += table(["stage", "LM calls", "tokens", "wall"], per_stage, "per-stage")
     if record.stages is not None:
         st = record.stages
         rows = [

@@ -141,6 +141,8 @@ def test_a_500_problem_run_stays_light(tmp_path):
     assert len(problems) == 500 and not any("open" in p for p in problems)  # every problem starts closed
     assert [p["data-id"] for p in problems[:3]] == ["prob-000", "prob-001", "prob-002"]  # source order
     assert len(page.having("details", "round")) == 500 * 6 and len(page.having("details", "duel")) == 500
+    assert len(page.having("table", "per-stage")) == 500
+    assert "<td>1: samples + debugging</td><td>4</td><td>2,960</td><td>3.00s</td>" in text
     assert not [a for _, a in page.tags if "open" in a]  # nothing opened: the browser lays out only summaries
     # measured: ~8.4 KB per problem of this shape (4 samples, 6 rounds, 1 duel, 3 inputs): ~4 MB in all
     assert len(text.encode()) < 500 * 16_000
