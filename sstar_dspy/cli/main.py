@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
-SUBCOMMANDS = ("solve", "eval", "generate", "select", "score", "report", "doctor")
+SUBCOMMANDS = ("solve", "eval", "generate", "select", "score", "report", "view", "export", "doctor")
 PARTNER_SUBCOMMANDS = ("optimize", "compare")  # owned by the optimization part
 
 app = typer.Typer(

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from sstar_dspy.cli.common import DataDirOpt, FormatOpt, UsageError, env, err_console, nothing_loaded
 from sstar_dspy.cli.options import MODEL, PROBLEM_BUDGET, PROGRAM, Options, with_options
+from sstar_dspy.cli.solve_progress import solve_progress
 from sstar_dspy.errors import ProblemFormatError
 from sstar_dspy.problem import Problem
 from sstar_dspy.runs.redact import redact, redact_text
@@ -93,6 +94,12 @@ def solve(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", envvar=env("verbose"), help="Print the per-candidate trace summary.")
     ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", envvar=env("quiet"), help="No stage progress on stderr (samples k/N, debug rounds, duels)."
+        ),
+    ] = False,
 ) -> None:
     """Solve one problem: the chosen program goes to stdout, the summary to stderr."""
     models, spec = opts.models(), opts.spec()
@@ -103,7 +110,8 @@ def solve(
             raise UsageError(f"{target}: the directory {target.parent} does not exist")
     program = spec.build(lms=models.build())
     started = time.perf_counter()
-    pred = program(problem=problem)
+    with solve_progress(program, problem.id, enabled=not quiet, stream=sys.stderr):
+        pred = program(problem=problem)
     wall = time.perf_counter() - started
     t = pred.trace
     chosen = redact_text(pred.program)  # a model can echo a key into its code; never print or save it
