@@ -137,7 +137,13 @@ def solve(
         from sstar_dspy.runs.grading import grade
 
         verdict = grade(problem, pred.program)
-        err_console.print(f"hidden tests: {verdict.hidden_passed}/{verdict.hidden_total} passed")
+        if verdict.graded_on == "all":
+            err_console.print(
+                f"all tests: {verdict.tests_passed}/{verdict.tests_total} passed "
+                f"(public + hidden, as LiveCodeBench; hidden {verdict.hidden_passed}/{verdict.hidden_total})"
+            )
+        else:
+            err_console.print(f"hidden tests: {verdict.hidden_passed}/{verdict.hidden_total} passed")
     if verbose:
         err_console.print(redact_text(t.summary()))
     if out is not None:

@@ -194,7 +194,7 @@ def test_solve_plain_statement_and_stdin(sstar_inproc, tmp_path, monkeypatch):
     line = cli_lms.arith_problems(1)[0].model_dump_json()
     monkeypatch.setattr("sys.stdin", io.StringIO(line))
     code, out, err = sstar_inproc("solve", "-", *GOOD, "--method", "zero_shot")
-    assert code == 0 and out.strip() == cli_lms.CODE["add"] and "hidden tests: 3/3 passed" in err
+    assert code == 0 and out.strip() == cli_lms.CODE["add"] and "hidden 3/3)" in err
     monkeypatch.setattr("sys.stdin", io.StringIO("Read two integers and print the result. OP: add\n"))
     code, out, err = sstar_inproc("solve", "-", *GOOD, "--method", "zero_shot")
     assert code == 0 and out.strip() == cli_lms.CODE["add"]
@@ -212,11 +212,14 @@ def test_scripted_json_model_on_a_bundled_example(sstar_inproc):
     # not `from conftest import HERE`: at run time "conftest" is whichever test dir was collected last
     script = str(SCRIPTS / "sum-two.json")
     code, out, err = sstar_inproc("solve", "example:sum-two", "--model", f"scripted:{script}", "--method", "zero_shot")
-    assert code == 0 and "int(input())" in out and "hidden tests: 0/8 passed" in err  # rollout 0 is the buggy one
+    assert code == 0 and "int(input())" in out and "hidden 0/8)" in err  # rollout 0 is the buggy one
     model = ["--model", f"scripted:{script}"]
     code, out, err = sstar_inproc("solve", "example:sum-two", *model, "--n", "4", "--rounds", "1")
     assert code == 0 and out.strip() == "a, b = map(int, input().split())\nprint(a + b)"
-    assert "4 candidates (4 pass the 2 public tests), 2 debug rounds" in err and "hidden tests: 8/8 passed" in err
+    assert (
+        "4 candidates (4 pass the 2 public tests), 2 debug rounds" in err
+        and "all tests: 10/10 passed (public + hidden, as LiveCodeBench; hidden 8/8)" in err
+    )
     code, out, err = sstar_inproc("solve", "example:sum-two", *model, "--n", "2", "--trace", "t.json")
     from sstar_dspy.trace import SolveTrace
 

@@ -17,7 +17,7 @@ def test_solve_in_the_code_forms(sstar_inproc):
             "solve", "example:sum-two", *model, "--n", "4", "--rounds", "1", "--prompt-form", form
         )
         assert code == 0, err
-        assert out.strip() == "a, b = map(int, input().split())\nprint(a + b)" and "hidden tests: 8/8 passed" in err
+        assert out.strip() == "a, b = map(int, input().split())\nprint(a + b)" and "hidden 8/8)" in err
 
 
 def test_eval_and_generate_record_the_form(sstar_inproc, tmp_path):
