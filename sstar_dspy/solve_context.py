@@ -31,6 +31,7 @@ import dspy
 from dspy.utils.parallelizer import ParallelExecutor
 
 from sstar_dspy.budget import CallUsage, UsageLedger
+from sstar_dspy.errors import error_line
 from sstar_dspy.problem import Problem, TestCase
 from sstar_dspy.sandbox.results import Status, TestResult
 
@@ -85,11 +86,6 @@ class RoleLMs:
         return self  # LMs are shared resources, not parameters: copies of the program share them
 
 
-def _first_line(err: BaseException) -> str:
-    text = str(err).strip().splitlines()
-    return f"{type(err).__name__}: {text[0][:300] if text else ''}".rstrip(": ")
-
-
 @dataclass
 class SolveContext:
     """Per-solve services for the stages (see the module docstring)."""
@@ -138,7 +134,7 @@ class SolveContext:
                 usage = self.ledger.record(
                     role, tracker.get_total_tokens(), failed=True, wall_s=time.perf_counter() - started
                 )
-                message = f"{name} call failed: {_first_line(err)}"
+                message = f"{name} call failed: {error_line(err)}"
                 self.note_error(message)
                 raise LMCallError(message, usage) from err
         return pred, self.ledger.record(role, tracker.get_total_tokens(), wall_s=time.perf_counter() - started)
@@ -193,7 +189,7 @@ class SolveContext:
         try:
             return list(self.sandbox.run_many(batch))
         except Exception as err:  # the sandbox itself failed: record it, grade as sandbox errors
-            self.note_error(f"sandbox failed: {_first_line(err)}")
+            self.note_error(f"sandbox failed: {error_line(err)}")
             return [[_sandbox_error(t, err) for t in job_tests] for job_tests in tests]
 
     # -- concurrency ------------------------------------------------------------------------------
@@ -232,4 +228,4 @@ def _no_program(test: TestCase) -> TestResult:
 
 
 def _sandbox_error(test: TestCase, err: BaseException) -> TestResult:
-    return TestResult(status=Status.SANDBOX_ERROR, input=test.input, expected=test.output, error=_first_line(err))
+    return TestResult(status=Status.SANDBOX_ERROR, input=test.input, expected=test.output, error=error_line(err))
