@@ -101,6 +101,14 @@ class SolveContext:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     # -- LM calls ---------------------------------------------------------------------------------
+    def problem_inputs(self, *, starter_code: bool = True) -> dict[str, str]:
+        """The problem fields the signatures take (``starter_code`` only where the signature has it)."""
+        p = self.problem
+        fields = {"problem": p.statement, "mode": p.mode.value, "function_name": p.function_name or ""}
+        if starter_code:
+            fields["starter_code"] = p.starter_code
+        return fields
+
     def predict(self, name: str, *, rollout_id: int | None = None, **inputs: Any) -> dspy.Prediction:
         """Call predictor ``name`` with its role LM, under the budget.
 
