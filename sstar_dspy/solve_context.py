@@ -82,9 +82,6 @@ class RoleLMs:
         """The LM for ``role`` (None = DSPy's configured LM)."""
         return getattr(self, role) or self.generator
 
-    def __deepcopy__(self, memo: dict) -> RoleLMs:
-        return self  # LMs are shared resources, not parameters: copies of the program share them
-
 
 @dataclass
 class SolveContext:
