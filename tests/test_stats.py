@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sstar_dspy.stats import bootstrap_mean, paired_bootstrap
+from sstar_dspy.optimize.stats import bootstrap_mean, paired_bootstrap
 
 
 def test_mean_interval_contains_estimate_and_is_reproducible():

@@ -75,10 +75,10 @@ def compare_command(
 ) -> None:
     """Compare variants (run on --suite) and/or existing runs: pass@1, paired bootstrap CI of each difference, cost."""
     from sstar_dspy.cli.optimize import sstar_factory
-    from sstar_dspy.comparison import compare_runs
+    from sstar_dspy.optimize.comparison import compare_runs
+    from sstar_dspy.optimize.variant_eval import evaluate_variant
     from sstar_dspy.program import SStar
     from sstar_dspy.runs import data_block, load_run
-    from sstar_dspy.variant_eval import evaluate_variant
     from sstar_dspy.variants import apply_variant
 
     if len(items) < 2:

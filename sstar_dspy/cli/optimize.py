@@ -154,7 +154,7 @@ def optimize_command(
 ) -> None:
     """Optimize SStar's prompts (GEPA / MIPROv2 / BootstrapFewShot) and save them to signatures/<name>.json."""
     from sstar_dspy.optimize import OptimizerName, OptimizeSettings, resolve_tuned, top_level_predictors
-    from sstar_dspy.optimize_run import run_optimization
+    from sstar_dspy.optimize.run import run_optimization
     from sstar_dspy.program import SStar
     from sstar_dspy.variants import apply_variant
 

@@ -15,7 +15,7 @@ the execution metric and, when an example passes, removes from the trace (in pla
 * any other call (generate_tests: one per problem) is kept, since the whole example passed.
 
 Example:
-    >>> from sstar_dspy.demos import expected_verdict
+    >>> from sstar_dspy.optimize.demo_filter import expected_verdict
     >>> expected_verdict(True, False), expected_verdict(False, False)
     ('A', 'tie')
 """

@@ -30,11 +30,17 @@ from typing import Any
 
 import dspy
 
-from sstar_dspy.comparison import Comparison, compare_runs
-from sstar_dspy.demos import Grader, hidden_test_grader
-from sstar_dspy.optimize import OptimizeSettings, compile_program, resolve_tuned, split_problems, top_level_predictors
+from sstar_dspy.optimize.comparison import Comparison, compare_runs
+from sstar_dspy.optimize.demo_filter import Grader, hidden_test_grader
+from sstar_dspy.optimize.optimizers import (
+    OptimizeSettings,
+    compile_program,
+    resolve_tuned,
+    split_problems,
+    top_level_predictors,
+)
+from sstar_dspy.optimize.variant_eval import evaluate_variant
 from sstar_dspy.problem import Problem
-from sstar_dspy.variant_eval import evaluate_variant
 from sstar_dspy.variants import PAPER, apply_variant, save_variant
 
 logger = logging.getLogger(__name__)

@@ -28,9 +28,9 @@ from typing import Any
 
 from sstar_dspy.errors import SStarError
 from sstar_dspy.metric import grading_rule_text
+from sstar_dspy.optimize.stats import Interval, bootstrap_mean, paired_bootstrap
 from sstar_dspy.runs.record import RoleUsage
 from sstar_dspy.runs.summary import Run, grading_rule
-from sstar_dspy.stats import Interval, bootstrap_mean, paired_bootstrap
 
 logger = logging.getLogger(__name__)
 
