@@ -8,6 +8,9 @@
 * :mod:`~sstar_dspy.optimize.variant_eval`: run a variant into a run directory (``runs.run_eval``).
 * :mod:`~sstar_dspy.optimize.comparison`: paired comparison of runs (``sstar compare``).
 * :mod:`~sstar_dspy.optimize.stats`: bootstrap intervals (mean, paired difference).
+
+The old top-level modules (``sstar_dspy.optimize_run``, ``variant_eval``, ``comparison``, ``stats``,
+``demos``) re-export these and are deprecated.
 """
 
 from sstar_dspy.optimize.demo_filter import DemoFilteringMetric, Grader, hidden_test_grader
