@@ -1,3 +1,3 @@
-"""Deprecated import path: this module moved to :mod:`sstar_dspy.optimize.stats`, which it re-exports."""
+"""Deprecated import path: this module moved to :mod:`sstar_dspy.runs.stats`, which it re-exports."""
 
-from sstar_dspy.optimize.stats import *  # noqa: F403
+from sstar_dspy.runs.stats import *  # noqa: F403

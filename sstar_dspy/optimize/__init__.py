@@ -7,7 +7,6 @@
 * :mod:`~sstar_dspy.optimize.run`: one experiment (split -> compile -> save variant -> before/after on val).
 * :mod:`~sstar_dspy.optimize.variant_eval`: run a variant into a run directory (``runs.run_eval``).
 * :mod:`~sstar_dspy.optimize.comparison`: paired comparison of runs (``sstar compare``).
-* :mod:`~sstar_dspy.optimize.stats`: bootstrap intervals (mean, paired difference).
 
 The old top-level modules (``sstar_dspy.optimize_run``, ``variant_eval``, ``comparison``, ``stats``,
 ``demos``) re-export these and are deprecated.

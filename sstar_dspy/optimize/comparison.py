@@ -1,4 +1,4 @@
-"""Compare runs of prompt variants: pass@1 with paired bootstrap intervals of each difference, plus cost.
+"""Compare runs of prompt variants: pass@1 (Wilson interval), paired bootstrap intervals of each difference, cost.
 
 Runs are paired by problem id. Only problems graded in every run are compared (a problem that is
 not gradable has ``passed=None``; an errored problem counts as failed, as in the run summaries).
@@ -28,8 +28,8 @@ from typing import Any
 
 from sstar_dspy.errors import SStarError
 from sstar_dspy.metric import grading_rule_text
-from sstar_dspy.optimize.stats import Interval, bootstrap_mean, paired_bootstrap
 from sstar_dspy.runs.record import RoleUsage
+from sstar_dspy.runs.stats import Interval, paired_bootstrap, wilson
 from sstar_dspy.runs.summary import Run, grading_rule
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class ComparisonRow:
 
     Attributes:
         name: Variant (or run) name.
-        pass_at_1: pass@1 on the paired problems with a bootstrap interval.
+        pass_at_1: pass@1 on the paired problems with its Wilson interval (``runs.stats``: one method per question).
         diff: pass@1 minus the baseline's, paired bootstrap interval (None for the baseline).
         wins: Problems this variant solved and the baseline did not.
         losses: Problems the baseline solved and this variant did not.
@@ -133,7 +133,10 @@ class Comparison:
                 f"| {row.name} | {row.pass_at_1.format(percent=True)} | {diff} | +{row.wins}/-{row.losses} "
                 f"| {row.usage.calls} | {row.usage.tokens} | {cost} | {row.wall_s:.1f} | {row.errors} |"
             )
-        lines.append(f"\n{len(self.problem_ids)} paired problems; paired bootstrap, {self.resamples} resamples.")
+        lines.append(
+            f"\n{len(self.problem_ids)} paired problems; pass@1: Wilson interval; differences: paired bootstrap, "
+            f"{self.resamples} resamples."
+        )
         if self.grading:
             lines.append(self.grading)
         lines.extend(f"note: {note}" for note in self.notes)
@@ -196,7 +199,7 @@ def compare_runs(
         rows.append(
             ComparisonRow(
                 name=name,
-                pass_at_1=bootstrap_mean(values, resamples=resamples, confidence=confidence, seed=seed),
+                pass_at_1=wilson(round(sum(values)), len(values), confidence=confidence),
                 diff=None
                 if index == 0
                 else paired_bootstrap(base, values, resamples=resamples, confidence=confidence, seed=seed),

@@ -1,10 +1,19 @@
-"""Bootstrap confidence intervals for pass@1 and for paired differences between variants.
+"""Confidence intervals of pass@1: one method per question.
 
-Two variants run on the same problems (and seeds) are compared problem by problem: the paired
-bootstrap resamples problems with replacement and recomputes the mean difference, so the
-interval reflects the problem-to-problem variation that the two runs share.
+* **One run's pass@1** (a proportion: k of n problems passed): :func:`wilson`, the Wilson score
+  interval. It is closed-form and deterministic and stays sound for small n and at 0 or n passes,
+  where a bootstrap collapses to a zero-width [0, 0] or [1, 1]. Used by ``sstar report``
+  (``RunSummary.pass_at_1_ci95``), its plots and ``sstar compare``'s pass@1 column.
+* **A difference between two variants** run on the same problems: :func:`paired_bootstrap`, which
+  resamples problems with replacement and recomputes the mean difference, so the interval reflects
+  the problem-to-problem variation the two runs share (a Wilson interval per run ignores the
+  pairing). Used by ``sstar compare``'s difference column and ``sstar optimize``'s before/after.
+* **A mean of non-binary per-problem scores** (e.g. pass@1 averaged over seeds): :func:`bootstrap_mean`
+  (the eval scripts).
 
 Example:
+    >>> wilson(1, 6).format()
+    '0.167 [0.030, 0.564]'
     >>> ci = paired_bootstrap([0, 1, 0, 0, 0, 1], [1, 1, 0, 1, 0, 1], resamples=2000, seed=0)
     >>> round(ci.estimate, 3)
     0.333
@@ -18,11 +27,12 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 
 
 @dataclass(frozen=True)
 class Interval:
-    """A point estimate with a percentile bootstrap interval.
+    """A point estimate with its interval (Wilson or percentile bootstrap).
 
     Attributes:
         estimate: The statistic on the observed data.
@@ -62,6 +72,27 @@ def _percentile(sorted_values: Sequence[float], q: float) -> float:
     pos = q * (len(sorted_values) - 1)
     lo, hi = math.floor(pos), math.ceil(pos)
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+
+
+def wilson(successes: int, n: int, *, confidence: float = 0.95) -> Interval:
+    """Pass@1 of one run, ``successes`` of ``n`` problems, with its Wilson score interval.
+
+    Example:
+        >>> wilson(0, 5).low, round(wilson(0, 5).high, 3), wilson(5, 5).high
+        (0.0, 0.434, 1.0)
+
+    Raises:
+        ValueError: When ``n < 1``.
+    """
+    if n <= 0:
+        raise ValueError(f"wilson: need n >= 1 (got {n})")
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
+    low = 0.0 if successes == 0 else max(0.0, centre - half)  # exact at the ends (no rounding residue)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return Interval(p, low, high, confidence, n)
 
 
 def bootstrap_mean(
