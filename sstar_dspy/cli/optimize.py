@@ -138,7 +138,9 @@ def optimize_command(
         bool, typer.Option("--eval/--no-eval", envvar=env("eval"), help="Before/after on the validation split.")
     ] = True,
     concurrency: Annotated[int, typer.Option("--concurrency", envvar=env("concurrency"), min=1)] = 1,
-    description: Annotated[str, typer.Option("--description", help="Stored in the variant file.")] = "",
+    description: Annotated[
+        str, typer.Option("--description", envvar=env("description"), help="Stored in the variant file.")
+    ] = "",
     model: ModelOpt = None,
     api_base: ApiBaseOpt = None,
     api_key: ApiKeyOpt = None,

@@ -233,9 +233,7 @@ def test_every_option_of_every_command_has_an_sstar_env_var():
 
     group = typer.main.get_command(app)
     missing = []
-    # optimize and compare build their options another way, without SSTAR_ env vars (issue 12: one option
-    # mechanism is still to do); the check covers the other commands, as before they were all in SUBCOMMANDS
-    for name in (n for n in SUBCOMMANDS if n not in ("optimize", "compare")):
+    for name in SUBCOMMANDS:
         for param in group.commands[name].params:
             if param.param_type_name == "option" and param.name != "help":
                 envvar = param.envvar if isinstance(param.envvar, str) else None
