@@ -129,7 +129,3 @@ class UsageLedger:
         """A copy of the per-role usage, for the trace."""
         with self._lock:
             return {role: u.model_copy() for role, u in self.usage.items()}
-
-    @property
-    def exhausted(self) -> bool:
-        return self.stop_reason is not None

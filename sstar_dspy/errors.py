@@ -3,6 +3,23 @@
 from __future__ import annotations
 
 
+def error_line(exc: BaseException, *, limit: int = 300) -> str:
+    """One line naming an exception: its type and the first line of its message (at most ``limit`` characters),
+    secrets masked.
+
+    Example:
+        >>> error_line(ValueError("bad input\\nmore detail"))
+        'ValueError: bad input'
+        >>> error_line(TimeoutError())
+        'TimeoutError'
+    """
+    from sstar_dspy.runs.redact import redact_text  # lazy: sstar_dspy.runs imports most of the package
+
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    name = type(exc).__name__
+    return redact_text(f"{name}: {lines[0][:limit]}" if lines else name)
+
+
 class SStarError(Exception):
     """Base class for errors shown to users as one clear line (the CLI exits with code 2)."""
 

@@ -1,13 +1,9 @@
 """Format demos: two hand-written examples that show the code-writing predictors the I/O contract.
 
-Small models do not follow ``mode: stdin`` from the instruction alone. Through DSPy's ChatAdapter,
-Qwen2.5-Coder-0.5B answered every sample of the bundled ``sum-two`` example with a bare
-``def sum(a, b)`` that never reads standard input, and the 1.5B did the same on
-``balanced-brackets`` (``eval/results/sum_two_0.5b.md``, ``eval/results/examples_1.5b.md``). The
-paper's harness avoids this with LiveCodeBench's format text and a ``# YOUR CODE HERE`` block;
-in a DSPy program the natural equivalent is a demonstration. One worked example per mode fixed
-it: with these demos the 0.5B wrote stdin programs in 3 of 4 sum-two samples
-(``eval/results/format_demos.md``).
+Small models do not follow ``mode: stdin`` from the instruction alone: they answer a stdin problem
+with a bare function (``def sum(a, b)``) that never reads standard input. The paper's harness
+avoids this with LiveCodeBench's format text and a ``# YOUR CODE HERE`` block; in a DSPy program
+the natural equivalent is a demonstration, one worked example per mode.
 
 The demos are ours (written for this package; no benchmark text) and deliberately trivial: they
 teach the shape of the answer, not an algorithm. :class:`~sstar_dspy.program.SStar` attaches them

@@ -38,7 +38,7 @@ from sstar_dspy.sandbox.results import Status, TestResult
 from sstar_dspy.signatures import extract_code
 from sstar_dspy.solve_context import LMCallError, SolveContext
 
-__all__ = ["ContextMode", "format_feedback", "format_history", "problem_inputs", "run_sample"]
+__all__ = ["ContextMode", "format_feedback", "format_history", "run_sample"]
 
 logger = logging.getLogger(__name__)
 
@@ -112,17 +112,6 @@ def format_history(rounds: list[DebugRound], mode: Mode | None = None) -> str:
     return "\n\n".join(parts)
 
 
-def problem_inputs(ctx: SolveContext) -> dict[str, str]:
-    """The problem fields every code-writing signature takes."""
-    p = ctx.problem
-    return {
-        "problem": p.statement,
-        "mode": p.mode.value,
-        "function_name": p.function_name or "",
-        "starter_code": p.starter_code,
-    }
-
-
 def _regression(before: list[TestResult], after: list[TestResult]) -> str | None:
     """Why a debugged program is worse than the one it replaces, or None if it is not."""
     if after and all(r.status is Status.COMPILE_ERROR for r in after):
@@ -163,7 +152,7 @@ def run_sample(ctx: SolveContext, index: int, rollout_id: int, rounds: int, cont
     public = ctx.problem.public_tests
     history: list[DebugRound] = []
     try:
-        pred, usage = ctx.predict_with_usage("generate", rollout_id=rollout_id, **problem_inputs(ctx))
+        pred, usage = ctx.predict_with_usage("generate", rollout_id=rollout_id, **ctx.problem_inputs())
         program, error = extract_code(pred.code), None
         reasoning = getattr(pred, "reasoning", None) or None  # the code-reasoning form's text before the code
         if not program:
@@ -194,7 +183,7 @@ def run_sample(ctx: SolveContext, index: int, rollout_id: int, rounds: int, cont
             pred, usage = ctx.predict_with_usage(
                 "debug",
                 rollout_id=rollout_id,
-                **problem_inputs(ctx),
+                **ctx.problem_inputs(),
                 history=format_history(earlier, ctx.problem.mode),
                 program=last.program,
                 feedback=format_feedback(last.public_results, _stdin_program(last.program, ctx.problem.mode)),

@@ -13,7 +13,7 @@ output or the crash, and "wrong selection" when another candidate was correct. C
 (GEPA's ``pred_name``), it adds feedback aimed at that predictor: samples that fail (generate), debug
 rounds that did not fix the public tests (debug), inputs that did not separate right from wrong
 programs (generate_tests, distinguish), and verdicts against the grading tests (judge). The metric
-never edits a bootstrapping ``trace``: wrap it in ``sstar_dspy.demos.DemoFilteringMetric`` (what
+never edits a bootstrapping ``trace``: wrap it in ``sstar_dspy.optimize.demo_filter.DemoFilteringMetric`` (what
 ``sstar_dspy.optimize`` does) so that only calls whose own output the grading tests confirm (a
 generate/debug program that passes, a correct verdict) can become demos; the per-call evidence it
 needs is the traced outputs plus :func:`grade_program`.

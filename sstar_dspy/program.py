@@ -23,8 +23,10 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
+import warnings
 from typing import Any
 
 import dspy
@@ -46,16 +48,6 @@ __all__ = ["RoleLMs", "SStar"]
 logger = logging.getLogger(__name__)
 
 _ROLLOUT_STRIDE = 10_000  # rollout_id = seed * stride + sample index: seeds never share rollouts
-
-
-class _Shared:
-    """Holds a resource (the sandbox) that copies of the program share instead of deep-copying."""
-
-    def __init__(self, value: Any):
-        self.value = value
-
-    def __deepcopy__(self, memo: dict) -> _Shared:
-        return self
 
 
 class SStar(dspy.Module):
@@ -121,11 +113,25 @@ class SStar(dspy.Module):
         self.selector = selector if selector is not None else AdaptiveSelector()
         self.budget = budget or Budget()
         self.lms = lms or RoleLMs()
-        self._sandbox = _Shared(sandbox)
+        self._sandbox = sandbox
+
+    def __deepcopy__(self, memo: dict) -> SStar:
+        """Copy the parameters (predictors, settings); share the resources: role LMs and the sandbox.
+
+        Optimizers deep-copy the program (``reset_copy``, ``deepcopy``); the copies must route to the same
+        LMs and run programs in the same sandbox, not in copies of them."""
+        for resource in (self.lms, self._sandbox):
+            memo[id(resource)] = resource
+        new = type(self).__new__(type(self))
+        memo[id(self)] = new
+        new.__setstate__(copy.deepcopy(self.__getstate__(), memo))
+        return new
 
     @classmethod
     def from_variant(cls, variant: str, **kwargs: Any) -> SStar:
-        """Build an SStar with a saved prompt variant ("paper", a name in signatures/, or a path)."""
+        """Deprecated: use ``sstar_dspy.load_variant(variant, **kwargs)`` (variants depend on the program, not
+        the other way round; this shim is the only import of ``variants`` here and goes with it)."""
+        warnings.warn("SStar.from_variant is deprecated; use sstar_dspy.load_variant", DeprecationWarning, stacklevel=2)
         from sstar_dspy.variants import load_variant
 
         return load_variant(variant, **kwargs)
@@ -207,7 +213,7 @@ class SStar(dspy.Module):
                 "SStar: no LM configured; pass lms=RoleLMs(generator=lm) or call dspy.configure(lm=lm) "
                 "(sstar_dspy.lm.resolve_lm() gives the embedded model)"
             )
-        sandbox = self._sandbox.value
+        sandbox = self._sandbox
         if sandbox is None:
             from sstar_dspy.sandbox import default_sandbox
 

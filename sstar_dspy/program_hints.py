@@ -1,8 +1,8 @@
 """Static hints for the debugger when a stdin program printed nothing.
 
 Small models often write a correct ``def main(): ...`` and never call it, or answer a stdin problem
-with a bare function. The sandbox then reports an empty output, and the 0.5B's diagnoses of that
-feedback were wrong or copied (``eval/results/sum_two_0.5b.md``). When every failing public test
+with a bare function. The sandbox then reports an empty output, which small models misdiagnose.
+When every failing public test
 printed nothing, :func:`silent_program_hint` looks at the program's syntax tree (it never runs it)
 and names the cause when it can: functions that are defined but never called at the top level, or
 no top-level code at all. The hint is appended to the execution feedback of the debug round.

@@ -33,6 +33,7 @@ __all__ = [
     "GenerateCode",
     "GenerateTestInputs",
     "JudgePair",
+    "JudgeVerdict",
     "Parameter",
     "SIGNATURES",
     "TestInput",
@@ -52,7 +53,7 @@ def _normalize_verdict(value: Any) -> Any:
     return named.pop() if len(named) == 1 else value
 
 
-class Verdict(str):
+class JudgeVerdict(str):
     """The judge's answer, "A", "B" or "tie" (validated values are plain ``str``).
 
     Lenient about case, quotes and markup ("**A**", "Tie", "Program B."), strict about ambiguity
@@ -62,7 +63,7 @@ class Verdict(str):
 
     Example:
         >>> from pydantic import TypeAdapter
-        >>> TypeAdapter(Verdict).validate_python("**B**")
+        >>> TypeAdapter(JudgeVerdict).validate_python("**B**")
         'B'
     """
 
@@ -71,6 +72,9 @@ class Verdict(str):
         return core_schema.no_info_before_validator_function(
             _normalize_verdict, core_schema.literal_schema(["A", "B", "tie"])
         )
+
+
+Verdict = JudgeVerdict  # deprecated alias (runs.grading's Grade is the other verdict)
 
 
 def _no_description(schema: dict[str, Any]) -> None:
@@ -258,7 +262,7 @@ class JudgePair(dspy.Signature):
     program_b: str = dspy.InputField()
     executions: list[ExecutionComparison] = dspy.InputField(desc="outputs of A and B on the same inputs")
     analysis: str = dspy.OutputField(desc="your step-by-step reasoning")
-    verdict: Verdict = dspy.OutputField()
+    verdict: JudgeVerdict = dspy.OutputField()
 
 
 SIGNATURES: dict[str, type[dspy.Signature]] = {

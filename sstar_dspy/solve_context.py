@@ -31,6 +31,7 @@ import dspy
 from dspy.utils.parallelizer import ParallelExecutor
 
 from sstar_dspy.budget import CallUsage, UsageLedger
+from sstar_dspy.errors import error_line
 from sstar_dspy.problem import Problem, TestCase
 from sstar_dspy.sandbox.results import Status, TestResult
 
@@ -81,14 +82,6 @@ class RoleLMs:
         """The LM for ``role`` (None = DSPy's configured LM)."""
         return getattr(self, role) or self.generator
 
-    def __deepcopy__(self, memo: dict) -> RoleLMs:
-        return self  # LMs are shared resources, not parameters: copies of the program share them
-
-
-def _first_line(err: BaseException) -> str:
-    text = str(err).strip().splitlines()
-    return f"{type(err).__name__}: {text[0][:300] if text else ''}".rstrip(": ")
-
 
 @dataclass
 class SolveContext:
@@ -105,6 +98,14 @@ class SolveContext:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     # -- LM calls ---------------------------------------------------------------------------------
+    def problem_inputs(self, *, starter_code: bool = True) -> dict[str, str]:
+        """The problem fields the signatures take (``starter_code`` only where the signature has it)."""
+        p = self.problem
+        fields = {"problem": p.statement, "mode": p.mode.value, "function_name": p.function_name or ""}
+        if starter_code:
+            fields["starter_code"] = p.starter_code
+        return fields
+
     def predict(self, name: str, *, rollout_id: int | None = None, **inputs: Any) -> dspy.Prediction:
         """Call predictor ``name`` with its role LM, under the budget.
 
@@ -138,7 +139,7 @@ class SolveContext:
                 usage = self.ledger.record(
                     role, tracker.get_total_tokens(), failed=True, wall_s=time.perf_counter() - started
                 )
-                message = f"{name} call failed: {_first_line(err)}"
+                message = f"{name} call failed: {error_line(err)}"
                 self.note_error(message)
                 raise LMCallError(message, usage) from err
         return pred, self.ledger.record(role, tracker.get_total_tokens(), wall_s=time.perf_counter() - started)
@@ -193,7 +194,7 @@ class SolveContext:
         try:
             return list(self.sandbox.run_many(batch))
         except Exception as err:  # the sandbox itself failed: record it, grade as sandbox errors
-            self.note_error(f"sandbox failed: {_first_line(err)}")
+            self.note_error(f"sandbox failed: {error_line(err)}")
             return [[_sandbox_error(t, err) for t in job_tests] for job_tests in tests]
 
     # -- concurrency ------------------------------------------------------------------------------
@@ -232,4 +233,4 @@ def _no_program(test: TestCase) -> TestResult:
 
 
 def _sandbox_error(test: TestCase, err: BaseException) -> TestResult:
-    return TestResult(status=Status.SANDBOX_ERROR, input=test.input, expected=test.output, error=_first_line(err))
+    return TestResult(status=Status.SANDBOX_ERROR, input=test.input, expected=test.output, error=error_line(err))

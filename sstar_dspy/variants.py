@@ -36,8 +36,9 @@ from typing import Any
 import dspy
 from pydantic import BaseModel, Field
 
-from sstar_dspy.adapters.forms import LEGACY_FORM, PromptForm, parse_form
+from sstar_dspy.adapters.forms import DEFAULT_FORM, LEGACY_FORM, PromptForm, parse_form
 from sstar_dspy.errors import SStarError, VariantError
+from sstar_dspy.program import SStar
 
 logger = logging.getLogger(__name__)
 
@@ -355,8 +356,6 @@ def load_variant(variant: str | Path = PAPER, *, program: dspy.Module | None = N
     """
     prompt_form = sstar_kwargs.get("prompt_form")
     if program is None:
-        from sstar_dspy.program import SStar
-
         if str(variant) != PAPER and prompt_form is None:  # build it in the variant's form straight away
             sstar_kwargs["prompt_form"] = read_variant(resolve_variant_path(variant))[1].prompt_form
         program = SStar(**sstar_kwargs)
@@ -390,8 +389,6 @@ def write_paper_variant(path: str | Path | None = None) -> Path:
     ``form-code-plain.json`` (the code form without format demos: exactly LiveCodeBench's prompt).
     Run after changing a signature: ``python -c "from sstar_dspy.variants import write_paper_variant as w; w()"``.
     """
-    from sstar_dspy.adapters.forms import DEFAULT_FORM
-    from sstar_dspy.program import SStar
 
     provenance = {"source": "code defaults"}
     target = Path(path) if path is not None else _REPO_SIGNATURES / f"{PAPER}.json"

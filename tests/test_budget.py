@@ -54,4 +54,4 @@ def test_unlimited_by_default():
     ledger = UsageLedger()
     for _ in range(1000):
         ledger.reserve("generator")
-    assert not ledger.exhausted
+    assert ledger.stop_reason is None

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sstar_dspy.cli.main import main
-from sstar_dspy.comparison import ComparisonError, compare_runs
+from sstar_dspy.optimize.comparison import ComparisonError, compare_runs
 from sstar_dspy.runs import ProblemRecord, RoleUsage, RunDirectory, RunManifest, load_run
 from sstar_dspy.variants import write_paper_variant
 

@@ -127,11 +127,11 @@ def test_to_examples_marks_problem_as_the_input():
 def test_metric_leaves_a_bootstrap_trace_to_the_demo_filter():
     trace = [("p", {}, dspy.Prediction(code=SMALL_A_BUG)), ("p", {}, dspy.Prediction(code=GOOD))]
     assert execution_metric(EXAMPLE, dspy.Prediction(program=GOOD), trace).score == 1.0
-    assert len(trace) == 2  # pruning is DemoFilteringMetric's job (sstar_dspy.demos), not done twice
+    assert len(trace) == 2  # pruning is DemoFilteringMetric's job (sstar_dspy.optimize.demo_filter), not done twice
 
 
 def test_demo_filter_drops_the_failed_sample_of_a_passing_example():
-    from sstar_dspy.demos import DemoFilteringMetric
+    from sstar_dspy.optimize.demo_filter import DemoFilteringMetric
 
     lm = ScriptedLM(
         sum_script(

@@ -44,7 +44,7 @@ def test_call_cap_stops_at_exact_equality():
     ledger.reserve("debugger")  # the second call is the last one allowed
     with pytest.raises(BudgetExhaustedError, match=r"\(2/2 calls\)"):
         ledger.reserve("judge")
-    assert ledger.exhausted and sum(u.calls for u in ledger.snapshot().values()) == 2
+    assert ledger.stop_reason is not None and sum(u.calls for u in ledger.snapshot().values()) == 2
 
 
 @FAST

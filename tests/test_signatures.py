@@ -13,9 +13,9 @@ from sstar_dspy.signatures import (
     DebugCode,
     GenerateCode,
     JudgePair,
+    JudgeVerdict,
     Parameter,
     TestInput,
-    Verdict,
     extract_code,
 )
 from sstar_dspy.testing import ScriptedLM
@@ -33,8 +33,9 @@ def test_every_signature_has_a_substantial_docstring_instruction():
 
 
 def test_fields_are_typed():
-    assert JudgePair.output_fields["verdict"].annotation is Verdict
-    assert JudgePair.with_instructions("new").output_fields["verdict"].annotation is Verdict  # optimizers rebuild it
+    assert JudgePair.output_fields["verdict"].annotation is JudgeVerdict
+    rebuilt = JudgePair.with_instructions("new")  # optimizers rebuild it
+    assert rebuilt.output_fields["verdict"].annotation is JudgeVerdict
     assert SIGNATURES["generate_tests"].output_fields["test_inputs"].annotation == list[TestInput]
     assert list(DebugCode.output_fields) == ["diagnosis", "code"]
     assert GenerateCode.input_fields["mode"].annotation == typing.Literal["stdin", "functional"]

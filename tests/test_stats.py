@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sstar_dspy.stats import bootstrap_mean, paired_bootstrap
+from sstar_dspy.runs.stats import bootstrap_mean, paired_bootstrap
 
 
 def test_mean_interval_contains_estimate_and_is_reproducible():
@@ -47,3 +47,17 @@ def test_unpaired_lengths_are_refused():
 def test_empty_scores_give_nan():
     ci = bootstrap_mean([])
     assert ci.n == 0 and ci.estimate != ci.estimate
+
+
+def test_one_runs_pass_at_1_has_one_interval_in_report_and_compare():
+    from sstar_dspy.optimize.comparison import compare_runs
+    from sstar_dspy.runs.record import ProblemRecord
+    from sstar_dspy.runs.stats import wilson
+    from sstar_dspy.runs.summary import Run, summarize
+
+    run = Run(None, None, [ProblemRecord(problem_id=p, passed=p == "a") for p in "abc"])
+    other = Run(None, None, [ProblemRecord(problem_id=p, passed=True) for p in "abc"])
+    row = compare_runs([run, other], resamples=200).rows[0]
+    expected = (wilson(1, 3).low, wilson(1, 3).high)
+    assert (row.pass_at_1.low, row.pass_at_1.high) == summarize(run).pass_at_1_ci95 == expected
+    assert wilson(0, 4).low == 0.0 and wilson(4, 4).high == 1.0 and wilson(0, 4).high > 0.4  # never [0, 0]

@@ -48,7 +48,7 @@ def main() -> None:
     from sstar_dspy import presets
     from sstar_dspy.cli.common import build_lm_from_spec
     from sstar_dspy.optimize import OptimizerName, OptimizeSettings
-    from sstar_dspy.optimize_run import run_optimization
+    from sstar_dspy.optimize.run import run_optimization
     from sstar_dspy.problems import load_problems
     from sstar_dspy.program import RoleLMs
 

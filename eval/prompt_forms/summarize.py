@@ -17,7 +17,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from sstar_dspy.stats import bootstrap_mean, paired_bootstrap
+from sstar_dspy.runs.stats import bootstrap_mean, paired_bootstrap
 
 
 def load(run: Path) -> dict[str, list[dict]]:

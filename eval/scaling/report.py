@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sstar_dspy.metric import pass_at_k
-from sstar_dspy.stats import Interval, bootstrap_mean, paired_bootstrap
+from sstar_dspy.runs.stats import Interval, bootstrap_mean, paired_bootstrap
 
 ORDER = (
     "pass@1",

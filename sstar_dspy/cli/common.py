@@ -222,11 +222,6 @@ def full_problem_set(source: str, *, data_dir: Path | None = None, fmt: str | No
     return load_problem_set(source, data_dir=data_dir, fmt=fmt)
 
 
-def fail(message: str) -> None:
-    """Raise a one-line usage error."""
-    raise UsageError(message)
-
-
 def print_error(message: str) -> None:
     """Print one error line to stderr."""
     sys.stderr.write(f"error: {message}\n")

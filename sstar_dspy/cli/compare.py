@@ -60,9 +60,16 @@ def compare_command(
     rounds: Annotated[int, typer.Option("--rounds", envvar=env("rounds"), min=0, help="Debug rounds.")] = 1,
     seed: Annotated[int, typer.Option("--seed", envvar=env("seed"), help="Rollout seed (same for every variant).")] = 0,
     concurrency: Annotated[int, typer.Option("--concurrency", envvar=env("concurrency"), min=1)] = 1,
-    resamples: Annotated[int, typer.Option("--resamples", min=100, help="Bootstrap resamples.")] = 10_000,
-    confidence: Annotated[float, typer.Option("--confidence", min=0.5, max=0.999)] = 0.95,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the comparison as JSON here.")] = None,
+    resamples: Annotated[
+        int,
+        typer.Option("--resamples", envvar=env("resamples"), min=100, help="Bootstrap resamples (the differences)."),
+    ] = 10_000,
+    confidence: Annotated[
+        float, typer.Option("--confidence", envvar=env("confidence"), min=0.5, max=0.999, help="Interval coverage.")
+    ] = 0.95,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", envvar=env("json"), help="Also write the comparison as JSON here.")
+    ] = None,
     model: ModelOpt = None,
     api_base: ApiBaseOpt = None,
     api_key: ApiKeyOpt = None,
@@ -75,10 +82,10 @@ def compare_command(
 ) -> None:
     """Compare variants (run on --suite) and/or existing runs: pass@1, paired bootstrap CI of each difference, cost."""
     from sstar_dspy.cli.optimize import sstar_factory
-    from sstar_dspy.comparison import compare_runs
+    from sstar_dspy.optimize.comparison import compare_runs
+    from sstar_dspy.optimize.variant_eval import evaluate_variant
     from sstar_dspy.program import SStar
     from sstar_dspy.runs import data_block, load_run
-    from sstar_dspy.variant_eval import evaluate_variant
     from sstar_dspy.variants import apply_variant
 
     if len(items) < 2:

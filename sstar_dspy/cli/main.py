@@ -20,12 +20,21 @@ from sstar_dspy.cli.common import print_error
 from sstar_dspy.errors import SStarError
 from sstar_dspy.runs.redact import RedactingFilter, redact_text
 
-logger = logging.getLogger(__name__)
-
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
-SUBCOMMANDS = ("solve", "eval", "generate", "select", "score", "report", "view", "export", "doctor")
-PARTNER_SUBCOMMANDS = ("optimize", "compare")  # owned by the optimization part
+SUBCOMMANDS = (
+    "solve",
+    "eval",
+    "generate",
+    "select",
+    "score",
+    "report",
+    "view",
+    "export",
+    "doctor",
+    "optimize",
+    "compare",
+)
 
 app = typer.Typer(
     name="sstar",
@@ -39,13 +48,6 @@ app = typer.Typer(
 
 for _name in SUBCOMMANDS:
     importlib.import_module(f"sstar_dspy.cli.{_name}").register(app)
-for _name in PARTNER_SUBCOMMANDS:
-    try:
-        _module = importlib.import_module(f"sstar_dspy.cli.{_name}")
-    except ImportError as _exc:  # the optimization part is optional until it lands
-        logger.debug("sstar %s unavailable: %s", _name, _exc)
-        continue
-    _module.register(app)
 
 
 def _one_line(text: str) -> str:

@@ -138,7 +138,9 @@ def optimize_command(
         bool, typer.Option("--eval/--no-eval", envvar=env("eval"), help="Before/after on the validation split.")
     ] = True,
     concurrency: Annotated[int, typer.Option("--concurrency", envvar=env("concurrency"), min=1)] = 1,
-    description: Annotated[str, typer.Option("--description", help="Stored in the variant file.")] = "",
+    description: Annotated[
+        str, typer.Option("--description", envvar=env("description"), help="Stored in the variant file.")
+    ] = "",
     model: ModelOpt = None,
     api_base: ApiBaseOpt = None,
     api_key: ApiKeyOpt = None,
@@ -154,7 +156,7 @@ def optimize_command(
 ) -> None:
     """Optimize SStar's prompts (GEPA / MIPROv2 / BootstrapFewShot) and save them to signatures/<name>.json."""
     from sstar_dspy.optimize import OptimizerName, OptimizeSettings, resolve_tuned, top_level_predictors
-    from sstar_dspy.optimize_run import run_optimization
+    from sstar_dspy.optimize.run import run_optimization
     from sstar_dspy.program import SStar
     from sstar_dspy.variants import apply_variant
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sstar_dspy.errors import ModelUnavailableError
+from sstar_dspy.errors import ModelUnavailableError, error_line
 
 logger = logging.getLogger(__name__)
 
@@ -70,13 +70,6 @@ def _fatal(exc: Exception) -> bool:
     return isinstance(exc, fatal) or not isinstance(exc, e.LMError)
 
 
-def _first_line(exc: Exception) -> str:
-    from sstar_dspy.runs.redact import redact_text
-
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return redact_text(f"{type(exc).__name__}: {lines[0] if lines else ''}"[:300])
-
-
 def preflight(lm: Any, name: str | None = None) -> None:
     """Check that ``lm`` answers one tiny request; raise one error line when it cannot.
 
@@ -102,10 +95,10 @@ def preflight(lm: Any, name: str | None = None) -> None:
     except Exception as exc:  # noqa: BLE001 - classified below; anything unexpected is fatal too
         where = f" at {lm.kwargs['api_base']}" if lm.kwargs.get("api_base") else ""
         if not _fatal(exc):
-            logger.warning("model %s%s answered a test request with %s; starting anyway", name, where, _first_line(exc))
+            logger.warning("model %s%s answered a test request with %s; starting anyway", name, where, error_line(exc))
             return
         raise ModelUnavailableError(
-            f"model {name!r} does not answer{where} ({_first_line(exc)}); check the model name, --api-base and "
+            f"model {name!r} does not answer{where} ({error_line(exc)}); check the model name, --api-base and "
             "--api-key (a test request with max_tokens=1 failed before the run started)"
         ) from None
     finally:

@@ -43,9 +43,8 @@ def _env_int(name: str, default: int) -> int:
 def _default_threads() -> int:
     """All cores (``$SSTAR_LM_THREADS`` overrides).
 
-    On a machine shared with other CPU-heavy processes set ``SSTAR_LM_THREADS=1``: measured on a
-    loaded 2-core box, 1 llama.cpp thread generated 6-11 tok/s where 2 threads (spinning at
-    barriers while other processes held the cores) managed 0.6 tok/s.
+    On a machine shared with other CPU-heavy processes set ``SSTAR_LM_THREADS=1``: llama.cpp threads
+    spin at barriers while other processes hold the cores, so one thread is then many times faster.
     """
     return _env_int("SSTAR_LM_THREADS", os.cpu_count() or 1)
 

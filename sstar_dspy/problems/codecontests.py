@@ -33,7 +33,6 @@ from sstar_dspy.problems.problemset import Excluded
 from sstar_dspy.problems.records import Record, iter_records
 
 FORMAT = "codecontests"
-FORMAT_FLAT = "codecontests-flat"
 REASON_FILE_IO = "reads or writes named files instead of stdin/stdout"
 
 DIFFICULTIES = ["unknown", "easy", "medium", "hard", "harder", "hardest", "external"] + [chr(c) for c in range(65, 87)]

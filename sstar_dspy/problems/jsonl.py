@@ -39,7 +39,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -82,16 +81,6 @@ def iter_jsonl(path: Path) -> Iterator[Problem]:
 def read_jsonl(path: str | Path) -> list[Problem]:
     """Read every problem of a file in our schema."""
     return list(iter_jsonl(Path(path)))
-
-
-def problem_json_schema() -> dict[str, Any]:
-    """The JSON Schema of one line (for editors and validators); ``id`` and ``statement`` are required.
-
-    Example:
-        >>> sorted(problem_json_schema()["required"])
-        ['id', 'statement']
-    """
-    return Problem.model_json_schema()
 
 
 def write_jsonl(problems: Iterable[Problem], path: str | Path) -> None:

@@ -11,7 +11,7 @@ Example:
 
 from sstar_dspy.runs.budget import RunBudget
 from sstar_dspy.runs.candidates import append_candidates, read_candidates
-from sstar_dspy.runs.grading import Verdict, grade
+from sstar_dspy.runs.grading import Grade, Verdict, grade
 from sstar_dspy.runs.manifest import RunManifest, file_sha256
 from sstar_dspy.runs.record import ProblemRecord, RoleUsage
 from sstar_dspy.runs.rundir import RunDirectory, RunDirError, read_records
@@ -23,6 +23,7 @@ from sstar_dspy.runs.summary import Run, RunSummary, load_run, summarize
 __all__ = [
     "ConfigMismatchError",
     "EvalRunner",
+    "Grade",
     "ProblemRecord",
     "RoleUsage",
     "Run",
@@ -32,7 +33,7 @@ __all__ = [
     "RunManifest",
     "RunOutcome",
     "RunSummary",
-    "Verdict",
+    "Verdict",  # deprecated alias of Grade
     "append_candidates",
     "data_block",
     "file_sha256",

@@ -3,7 +3,7 @@
 A program passes only when it passes ALL the problem's tests, public and hidden, identical tests counted
 once (``sstar_dspy.metric.grading_tests``). ``graded_on="hidden"`` (or ``SSTAR_GRADE_ON=hidden``) is the
 opt-in to grade on hidden tests only. A problem without hidden tests is not gradable (``passed=None``).
-Every :class:`Verdict` also counts the hidden tests alone, so ``hidden_passed/hidden_total`` keep their
+Every :class:`Grade` also counts the hidden tests alone, so ``hidden_passed/hidden_total`` keep their
 meaning under either rule.
 
 Example:
@@ -31,8 +31,8 @@ _SNIPPET = 200
 
 
 @dataclass(frozen=True)
-class Verdict:
-    """The verdict of one program. ``passed`` is None when the problem is not gradable.
+class Grade:
+    """The grade of one program on the grading tests. ``passed`` is None when the problem is not gradable.
 
     Attributes:
         passed: Every grading test passed (``graded_on`` says which tests those are).
@@ -53,7 +53,7 @@ class Verdict:
     graded_on: GradedOn = "all"
 
     def record_fields(self) -> dict[str, Any]:
-        """The ``ProblemRecord`` fields this verdict sets (``graded_on`` stays None when nothing was graded)."""
+        """The ``ProblemRecord`` fields this grade sets (``graded_on`` stays None when nothing was graded)."""
         return {
             "passed": self.passed,
             "hidden_passed": self.hidden_passed,
@@ -71,7 +71,10 @@ def _clip(text: str | None) -> str | None:
     return text[:_SNIPPET] + f"... [{len(text) - _SNIPPET} more chars]"
 
 
-def grade(problem: Problem, program: str, sandbox: Any | None = None, *, graded_on: str | None = None) -> Verdict:
+Verdict = Grade  # deprecated alias (the judge's A/B/tie is signatures.JudgeVerdict)
+
+
+def grade(problem: Problem, program: str, sandbox: Any | None = None, *, graded_on: str | None = None) -> Grade:
     """Run ``program`` on the problem's grading tests and summarise the outcome.
 
     Args:
@@ -82,14 +85,14 @@ def grade(problem: Problem, program: str, sandbox: Any | None = None, *, graded_
     """
     rule = resolve_graded_on(graded_on)
     if not problem.gradable:
-        return Verdict(passed=None, graded_on=rule)
+        return Grade(passed=None, graded_on=rule)
     tests = grading_tests(problem, rule)
     where = {(t.input, t.output): i for i, t in enumerate(tests)}
     hidden_at = [where[(t.input, t.output)] for t in problem.hidden_tests]
     public = {(t.input, t.output) for t in problem.public_tests}
     hidden_total, total = len(problem.hidden_tests), len(tests)
     if not program.strip():
-        return Verdict(
+        return Grade(
             passed=False,
             hidden_total=hidden_total,
             first_failure={"status": "no_program"},
@@ -119,7 +122,7 @@ def grade(problem: Problem, program: str, sandbox: Any | None = None, *, graded_
             "actual": _clip(failure.actual),
             "error": _clip(failure.error),
         }
-    return Verdict(
+    return Grade(
         passed=passed == total,
         hidden_passed=sum(results[i].passed for i in hidden_at),
         hidden_total=hidden_total,

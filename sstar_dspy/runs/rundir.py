@@ -151,10 +151,6 @@ class RunDirectory:
     def log_path(self) -> Path:
         return self.path / LOG
 
-    @property
-    def report_dir(self) -> Path:
-        return self.path / "report"
-
     def _repair_tail(self) -> None:
         path = self.records_path
         if not path.exists():

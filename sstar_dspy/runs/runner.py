@@ -28,23 +28,16 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
+from sstar_dspy.errors import error_line
 from sstar_dspy.problem import Problem
 from sstar_dspy.runs.budget import PerProblem, RunBudget
 from sstar_dspy.runs.inflight import InflightLedger, new_attempt, unrecorded_usage
 from sstar_dspy.runs.record import ProblemRecord, RoleUsage
-from sstar_dspy.runs.redact import redact_text
 from sstar_dspy.runs.rundir import RunDirectory
 
 logger = logging.getLogger(__name__)
 
 SolveFn = Callable[[Problem, int], ProblemRecord]
-
-
-def error_line(exc: BaseException) -> str:
-    """One line naming an exception (type and first line of its message), secrets masked."""
-    text = str(exc).strip().splitlines()
-    message = text[0] if text else ""
-    return redact_text(f"{type(exc).__name__}: {message}"[:500])
 
 
 @dataclass
@@ -119,12 +112,12 @@ class EvalRunner:
                 record = self.solve(problem, index)
             record = record.model_copy(update={"attempt": attempt})
         except Exception as exc:  # noqa: BLE001 - any failure of one problem becomes its record
-            logger.warning("problem %s failed: %s", problem.id, error_line(exc))
+            logger.warning("problem %s failed: %s", problem.id, error_line(exc, limit=500))
             record = ProblemRecord(
                 problem_id=problem.id,
                 index=index,
                 status="error",
-                error=error_line(exc),
+                error=error_line(exc, limit=500),
                 passed=False if problem.gradable else None,
                 hidden_total=len(problem.hidden_tests),
                 wall_s=round(time.perf_counter() - start, 3),

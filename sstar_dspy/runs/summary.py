@@ -28,6 +28,7 @@ from sstar_dspy.metric import grading_rule_text, pass_at_k
 from sstar_dspy.runs.manifest import RunManifest
 from sstar_dspy.runs.record import ProblemRecord, RoleUsage
 from sstar_dspy.runs.rundir import MANIFEST, RECORDS, RunDirError, read_records
+from sstar_dspy.runs.stats import wilson
 from sstar_dspy.trace import usable_input_counts
 
 
@@ -131,19 +132,15 @@ class RunSummary:
         return wilson_interval(round(self.pass_at_1 * self.graded), self.graded)
 
 
-def wilson_interval(successes: int, n: int, z: float = 1.959964) -> tuple[float, float]:
-    """Wilson score interval of a binomial proportion (95% by default); sound for small n and 0 or n successes.
+def wilson_interval(successes: int, n: int) -> tuple[float, float]:
+    """(low, high) of the 95% :func:`~sstar_dspy.runs.stats.wilson` interval.
 
     Example:
         >>> [round(v, 3) for v in wilson_interval(1, 6)]
         [0.03, 0.564]
     """
-    if n <= 0:
-        raise ValueError(f"wilson_interval: need n >= 1 (got {n})")
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    ci = wilson(successes, n)
+    return ci.low, ci.high
 
 
 def _mean(values: list[float]) -> float | None:

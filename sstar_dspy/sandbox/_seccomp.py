@@ -47,7 +47,6 @@ SHARED_DENY_EPERM = (
 )  # fmt: skip
 TEST_DENY_EPERM = ("fork", "vfork", "tkill", "pidfd_open", "pidfd_getfd", "pidfd_send_signal", "setsid", "setpgid")
 DENY_UNLESS_SELF = ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
-DENY_EPERM = SHARED_DENY_EPERM + TEST_DENY_EPERM  # everything a test process meets as EPERM
 
 # x86-64 syscall numbers (arch/x86/entry/syscalls/syscall_64.tbl)
 SYSCALLS_X86_64 = {

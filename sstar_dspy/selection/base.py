@@ -20,7 +20,9 @@ from sstar_dspy.candidate import Candidate
 from sstar_dspy.solve_context import SolveContext
 from sstar_dspy.trace import SelectionTrace
 
-__all__ = ["Selector", "best_public_fallback", "candidate_pool", "public_pool"]
+__all__ = ["NO_PROGRAM", "Selector", "best_public_fallback", "candidate_pool", "programs_by_index", "public_pool"]
+
+NO_PROGRAM = "no candidate produced a program"  # the reason of every selection that has nothing to choose
 
 
 @runtime_checkable
@@ -38,6 +40,11 @@ class Selector(Protocol):
     def select(self, ctx: SolveContext, candidates: list[Candidate]) -> SelectionTrace:
         """Choose among ``candidates`` (all of them, in sample order)."""
         ...
+
+
+def programs_by_index(candidates: list[Candidate]) -> dict[int, str]:
+    """Every candidate's program by its index."""
+    return {c.index: c.program for c in candidates}
 
 
 def public_pool(candidates: list[Candidate]) -> tuple[list[int], str]:
@@ -63,7 +70,7 @@ def best_public_fallback(selector: str, candidates: list[Candidate], *, note: st
     best public accuracy (no LM call)."""
     with_code = [c for c in candidates if c.program.strip()]
     if not with_code:
-        return SelectionTrace(selector=selector, chosen=None, reason="no candidate produced a program")
+        return SelectionTrace(selector=selector, chosen=None, reason=NO_PROGRAM)
     best = max(with_code, key=lambda c: (c.public_accuracy, -c.index))
     why = f"no candidate passes the public tests; first with the best public accuracy ({best.public_accuracy:.2f})"
     return SelectionTrace(selector=selector, chosen=best.index, reason=f"{note}{why}")

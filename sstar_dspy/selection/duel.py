@@ -72,14 +72,11 @@ class Synthesized:
 
 def synthesize_inputs(ctx: SolveContext, program_a: str, program_b: str, limit: int = 5) -> Synthesized:
     """One ``distinguish`` call for inputs that tell two programs apart, normalised and validated; never raises."""
-    p = ctx.problem
-    fmt = InputFormat.of(p)
+    fmt = InputFormat.of(ctx.problem)
     try:
         pred = ctx.predict(
             "distinguish",
-            problem=p.statement,
-            mode=p.mode.value,
-            function_name=p.function_name or "",
+            **ctx.problem_inputs(starter_code=False),
             **fmt.prompt_fields(),
             program_a=program_a,
             program_b=program_b,

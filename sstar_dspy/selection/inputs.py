@@ -112,13 +112,11 @@ class Gathered:
 
 def _ask(ctx: SolveContext, fmt: InputFormat, feedback: str, attempt: int) -> tuple[list[TestInput], str | None, bool]:
     """One ``generate_tests`` call: (proposals, why it failed, whether a budget forbids asking again)."""
-    from sstar_dspy.generation import problem_inputs
-
     try:
         pred = ctx.predict(
             "generate_tests",
             rollout_id=attempt or None,
-            **problem_inputs(ctx),
+            **ctx.problem_inputs(),
             **fmt.prompt_fields(),
             feedback=feedback,
         )

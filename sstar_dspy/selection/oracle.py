@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sstar_dspy.candidate import Candidate
+from sstar_dspy.selection.base import NO_PROGRAM, candidate_pool, programs_by_index
 from sstar_dspy.solve_context import SolveContext
 from sstar_dspy.trace import SelectionTrace
 
@@ -28,16 +29,16 @@ class OracleSelector:
 
     def select(self, ctx: SolveContext, candidates: list[Candidate]) -> SelectionTrace:
         """Grade every candidate on the hidden tests and pick the best."""
-        pool = [c.index for c in candidates if c.program.strip()]
+        pool, _ = candidate_pool(candidates, public_only=False)
         trace = SelectionTrace(selector=self.name, evaluation_only=True, pool=pool)
         if not pool:
-            trace.reason = "no candidate produced a program"
+            trace.reason = NO_PROGRAM
             return trace
         hidden = ctx.problem.hidden_tests
         if not hidden:
             trace.chosen, trace.reason = pool[0], "no hidden tests; first candidate (evaluation only)"
             return trace
-        programs = {c.index: c.program for c in candidates}
+        programs = programs_by_index(candidates)
         results = ctx.run_many([(programs[i], hidden) for i in pool])
         passed = {i: sum(r.passed for r in res) for i, res in zip(pool, results, strict=False)}
         trace.scores = {str(i): float(p) for i, p in passed.items()}

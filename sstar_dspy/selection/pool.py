@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sstar_dspy.candidate import Candidate
-from sstar_dspy.selection.base import best_public_fallback
+from sstar_dspy.selection.base import best_public_fallback, programs_by_index
 from sstar_dspy.selection.clustering import cluster_results
 from sstar_dspy.selection.inputs import Gathered, gather_inputs
 from sstar_dspy.solve_context import SolveContext
@@ -75,7 +75,7 @@ class SelectionPool:
         if not pool:
             return cls(ctx, candidates, best_public_fallback(selector, candidates), note)
         trace = SelectionTrace(selector=selector, pool=pool)
-        programs = {c.index: c.program for c in candidates}
+        programs = programs_by_index(candidates)
         distinct = {programs[i].strip() for i in pool}
         if len(pool) == 1 or (one_program_is_one_candidate and len(distinct) == 1):
             why = "only one" if len(pool) == 1 else "all have the same program"
@@ -94,7 +94,7 @@ class SelectionPool:
     @property
     def programs(self) -> dict[int, str]:
         """Every candidate's program by index."""
-        return {c.index: c.program for c in self.candidates}
+        return programs_by_index(self.candidates)
 
     def gather(
         self, max_inputs: int, *, min_inputs: int = 2, regenerate: bool = True, with_expected: bool = False

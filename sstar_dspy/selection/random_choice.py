@@ -16,7 +16,7 @@ import zlib
 from dataclasses import dataclass
 
 from sstar_dspy.candidate import Candidate
-from sstar_dspy.selection.base import candidate_pool
+from sstar_dspy.selection.base import NO_PROGRAM, candidate_pool
 from sstar_dspy.solve_context import SolveContext
 from sstar_dspy.trace import SelectionTrace
 
@@ -41,7 +41,7 @@ class RandomSelector:
         """Choose a random candidate with a program."""
         pool, note = candidate_pool(candidates, public_only=self.public_only)
         if not pool:
-            return SelectionTrace(selector=self.name, chosen=None, reason="no candidate produced a program")
+            return SelectionTrace(selector=self.name, chosen=None, reason=NO_PROGRAM)
         rng = random.Random(self.seed * 1_000_003 + zlib.crc32(ctx.problem.id.encode()))
         return SelectionTrace(
             selector=self.name, pool=pool, chosen=rng.choice(pool), reason=f"{note}; random choice (seed {self.seed})"

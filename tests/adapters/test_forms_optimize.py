@@ -67,7 +67,7 @@ def test_bootstrapped_demos_render_as_turns_in_the_code_reasoning_form():
 
 
 def test_optimizing_from_a_code_form_variant_saves_that_form(tmp_path):
-    from sstar_dspy.optimize_run import run_optimization
+    from sstar_dspy.optimize.run import run_optimization
     from sstar_dspy.variants import load_variant
 
     lm = optimize_world.make_lm()

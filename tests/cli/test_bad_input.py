@@ -43,10 +43,9 @@ def test_lone_surrogate_in_generated_tests_gives_a_record(sstar_inproc, tmp_path
     (run_dir,) = (tmp_path / "runs").iterdir()
     (record,) = _records(run_dir)
     assert record["status"] == "ok" and record["passed"] is True
-    selection = record["trace"]["selection"]
-    used = [t["input"] for t in selection["test_inputs"]]
-    dropped = [d["input"] for d in selection["inputs"]["dropped"]]
-    assert "2 3\\ud800\n" in used + dropped  # the lone surrogate, as its escape text (used, or dropped as invalid)
+    selection = record["trace"]["selection"]  # every candidate rejects the input (INVALID_TEST): dropped, recorded
+    written = [t["input"] for t in selection["test_inputs"]] + [d["input"] for d in selection["inputs"]["dropped"]]
+    assert "2 3\\ud800\n" in written  # the lone surrogate, as its escape text
 
 
 # ---- 2. preflight: a model that cannot answer is one line before anything runs --------------------------------

@@ -27,7 +27,7 @@ def graded(tmp_path):
 @pytest.fixture
 def captured_optimization(monkeypatch, tmp_path):
     """Replace the optimization itself: record which problems `sstar optimize` hands it."""
-    import sstar_dspy.optimize_run
+    import sstar_dspy.optimize.run
 
     seen: dict = {}
 
@@ -37,7 +37,7 @@ def captured_optimization(monkeypatch, tmp_path):
             variant_path=tmp_path / "v.json", run_dir=tmp_path, train_ids=[], val_ids=[], comparison=None, wall_s=0.0
         )
 
-    monkeypatch.setattr(sstar_dspy.optimize_run, "run_optimization", fake)
+    monkeypatch.setattr(sstar_dspy.optimize.run, "run_optimization", fake)
     return seen
 
 

@@ -97,11 +97,12 @@ def main() -> None:  # pragma: no cover - used by the fresh-process test
     """``python optimize_world.py VARIANT PROBLEMS.jsonl``: print pass/fail per problem as JSON."""
     import sys
 
-    from sstar_dspy.program import RoleLMs, SStar
+    from sstar_dspy.program import RoleLMs
     from sstar_dspy.runs.grading import grade
+    from sstar_dspy.variants import load_variant
 
     variant, problems_file = sys.argv[1], Path(sys.argv[2])
-    program = SStar.from_variant(variant, n=1, rounds=0, num_threads=1, lms=RoleLMs(generator=make_lm()))
+    program = load_variant(variant, n=1, rounds=0, num_threads=1, lms=RoleLMs(generator=make_lm()))
     loaded = [Problem.model_validate_json(line) for line in problems_file.read_text().splitlines() if line.strip()]
     print(json.dumps({p.id: grade(p, program(problem=p).program).passed for p in loaded}))
 

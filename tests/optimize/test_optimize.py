@@ -9,7 +9,6 @@ from pathlib import Path
 import dspy
 import pytest
 
-from sstar_dspy.demos import DemoFilteringMetric
 from sstar_dspy.optimize import (
     FrozenModule,
     OptimizeError,
@@ -23,6 +22,7 @@ from sstar_dspy.optimize import (
     top_level_predictors,
     unfreeze,
 )
+from sstar_dspy.optimize.demo_filter import DemoFilteringMetric
 from sstar_dspy.problem import Problem
 from sstar_dspy.program import RoleLMs, SStar
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from sstar_dspy.optimize import OptimizerName, OptimizeSettings
-from sstar_dspy.optimize_run import run_optimization
+from sstar_dspy.optimize.run import run_optimization
 from sstar_dspy.program import RoleLMs, SStar
 
 HERE = Path(__file__).resolve().parent

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dspy
 import pytest
 
-from sstar_dspy.comparison import compare_runs
 from sstar_dspy.metric import GradingRuleError, execution_metric, grade_program, grading_tests, to_examples
+from sstar_dspy.optimize.comparison import compare_runs
 from sstar_dspy.problem import Mode, Problem, TestCase
 from sstar_dspy.runs.grading import grade
 from sstar_dspy.runs.record import ProblemRecord

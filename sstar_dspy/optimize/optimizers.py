@@ -6,7 +6,7 @@ What this adds to calling a DSPy optimizer directly:
   ``named_parameters()`` for the duration of the compile (wrapped in :class:`FrozenModule`), so the
   optimizer neither spends budget on them nor resets them, then put back unchanged.
 * **Demos from the right calls.** BootstrapFewShot and MIPROv2 get a
-  :class:`~sstar_dspy.demos.DemoFilteringMetric`: a traced call becomes demo material only if its
+  :class:`~sstar_dspy.optimize.demo_filter.DemoFilteringMetric`: a traced call becomes demo material only if its
   own output is confirmed by the hidden tests (a predictor runs N times per problem).
 * **GEPA** gets the execution metric unchanged (5 arguments, ``dspy.Prediction(score, feedback)``).
 * **A log.** DSPy's, GEPA's and Optuna's log lines (and BootstrapFewShot's prints) go to
@@ -35,8 +35,8 @@ from typing import Any, Literal, TypeVar
 import dspy
 from pydantic import BaseModel, Field
 
-from sstar_dspy.demos import DemoFilteringMetric, Grader, hidden_test_grader
 from sstar_dspy.errors import SStarError
+from sstar_dspy.optimize.demo_filter import DemoFilteringMetric, Grader, hidden_test_grader
 
 logger = logging.getLogger(__name__)
 
