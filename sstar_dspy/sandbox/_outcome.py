@@ -69,15 +69,7 @@ def classify(*, timed_out, wait_status, cpu, limits, mode, out_size, result, std
 
 def remove_tree(path: str) -> None:
     """Remove a directory and what a program left in it (``shutil.rmtree`` without importing shutil)."""
-    entries = _entries(path)
-    for entry in entries:
-        try:
-            if entry.is_dir(follow_symlinks=False):
-                remove_tree(entry.path)
-            else:
-                os.unlink(entry.path)
-        except OSError:
-            pass
+    clear_dir(path)
     try:
         os.rmdir(path)
     except OSError:
