@@ -84,6 +84,9 @@ def ideal(run_dir: Path, model: str, slots: int, throughput: Path) -> dict[str, 
         raise SystemExit(f"error: {throughput} has no measurement for {model} at {slots} slots; run 'measure' first")
     rate = rates[-1]
     sessions = [json.loads(line) for line in (run_dir / "sessions.jsonl").read_text().splitlines() if line.strip()]
+    sessions = [s for s in sessions if s.get("prompt_tokens") is not None]  # token counts not recorded: no ideal
+    if not sessions:
+        raise SystemExit(f"error: {run_dir}/sessions.jsonl has no session with token counts")
     wall = sum(s["wall_s"] for s in sessions)
     uncached = sum(s["prompt_tokens"] - (s.get("cached_prompt_tokens") or 0) for s in sessions)  # None: not recorded
     completion = sum(s["completion_tokens"] for s in sessions)

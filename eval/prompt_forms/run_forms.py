@@ -35,6 +35,8 @@ from typing import Any
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
+import dspy  # noqa: E402
+
 from sstar_dspy import presets  # noqa: E402
 from sstar_dspy.adapters.lcb_prompt import lcb_extract_code, lcb_messages  # noqa: E402
 from sstar_dspy.lm import resolve_lm  # noqa: E402
@@ -115,9 +117,9 @@ class FormRunner:
         started = time.perf_counter()
         if self.form == "lcb":
             config = {"rollout_id": sample} if self.temperature > 0 else {}
-            before = len(self.lm.history)
-            text = self.lm(messages=lcb_messages(problem), **config)[0]
-            usage = _history_usage(self.lm.history[before:])
+            with dspy.track_usage() as tracker:  # this thread's call only (the LM's history is shared by threads)
+                text = self.lm(messages=lcb_messages(problem), **config)[0]
+            usage = _tracked_usage(tracker.get_total_tokens())
             program = lcb_extract_code(text if isinstance(text, str) else text.get("text", ""))
         else:
             kwargs: dict[str, Any] = {} if self.form == "chat" else {"prompt_form": self.form}
@@ -135,12 +137,10 @@ class FormRunner:
         return program, usage
 
 
-def _history_usage(entries: list[dict[str, Any]]) -> dict[str, Any]:
-    prompt = completion = 0
-    for entry in entries:
-        usage = entry.get("usage") or {}
-        prompt += int(usage.get("prompt_tokens") or 0)
-        completion += int(usage.get("completion_tokens") or 0)
+def _tracked_usage(per_model: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Prompt and completion tokens of ``dspy.track_usage`` totals (empty for a cache hit)."""
+    prompt = sum(int(u.get("prompt_tokens") or 0) for u in per_model.values())
+    completion = sum(int(u.get("completion_tokens") or 0) for u in per_model.values())
     return {"prompt_tokens": prompt, "completion_tokens": completion}
 
 
