@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
@@ -20,24 +19,15 @@ WRONG_ON_EXAMPLE = "n = int(input())\nprint(3 if n == 1 else 2 * n)"  # passes e
 
 
 @pytest.fixture
-def sstar(capsys, monkeypatch, tmp_path):
-    from sstar_dspy.cli.main import main
-
-    monkeypatch.chdir(tmp_path)
-    for key in list(os.environ):
-        if key.startswith("SSTAR_"):
-            monkeypatch.delenv(key)
+def sstar(sstar_inproc, tmp_path):
+    """``sstar ARGS`` in this process (tests/cli/conftest.py) with the problem and a chosen program written;
+    returns (exit code, stdout)."""
     (tmp_path / "p.jsonl").write_text(DOUBLE.model_dump_json() + "\n")
     (tmp_path / "chosen.jsonl").write_text(json.dumps({"problem_id": "double", "program": WRONG_ON_EXAMPLE}) + "\n")
 
     def run(*args: str) -> tuple[int, str]:
-        capsys.readouterr()
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        return code, capsys.readouterr().out
+        code, out, _ = sstar_inproc(*args)
+        return code, out
 
     return run
 
