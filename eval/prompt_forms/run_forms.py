@@ -40,7 +40,8 @@ import dspy  # noqa: E402
 from sstar_dspy import presets  # noqa: E402
 from sstar_dspy.adapters.lcb_prompt import lcb_extract_code, lcb_messages  # noqa: E402
 from sstar_dspy.lm import resolve_lm  # noqa: E402
-from sstar_dspy.problem import Problem, TestCase  # noqa: E402
+from sstar_dspy.metric import grading_tests  # noqa: E402
+from sstar_dspy.problem import Problem  # noqa: E402
 from sstar_dspy.problems import load_problems  # noqa: E402
 from sstar_dspy.program import RoleLMs  # noqa: E402
 from sstar_dspy.sandbox import Sandbox  # noqa: E402
@@ -69,20 +70,9 @@ def choose_problems(data_dir: str | None, seed: int = 0) -> list[Problem]:
     return chosen
 
 
-def all_tests(problem: Problem) -> list[TestCase]:
-    """Public + hidden tests, de-duplicated by (input, output): what LiveCodeBench grades on."""
-    seen, tests = set(), []
-    for test in [*problem.public_tests, *problem.hidden_tests]:
-        key = (test.input, test.output)
-        if key not in seen:
-            seen.add(key)
-            tests.append(test)
-    return tests
-
-
 def grade_all(sandbox: Sandbox, problem: Problem, program: str) -> dict[str, Any]:
     """Verdict on all tests, plus whether the statement examples (public tests) pass on their own."""
-    tests = all_tests(problem)
+    tests = grading_tests(problem, "all")  # public + hidden, identical tests once: as LiveCodeBench
     public = {(t.input, t.output) for t in problem.public_tests}
     if not program.strip():
         return {

@@ -1,10 +1,8 @@
 """Grading on ALL tests, the crash-safe JSONL files of ``analyze.py`` (results/grades) and its analysis.json.
 
 Example:
-    >>> from sstar_dspy.problem import Problem, TestCase
-    >>> t = TestCase(input="1\\n", output="1\\n")
-    >>> len(all_tests(Problem(id="p", statement="s", public_tests=[t], hidden_tests=[t])))
-    1
+    >>> program_key("print(1)") == program_key("print(1)") != program_key("print(2)")
+    True
 """
 
 from __future__ import annotations
@@ -17,18 +15,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from sstar_dspy.problem import Problem, TestCase
-
-
-def all_tests(problem: Problem) -> list[TestCase]:
-    """Public + hidden tests, de-duplicated by (input, output): what LiveCodeBench grades on."""
-    seen: set[tuple[str, str | None]] = set()
-    tests = []
-    for test in [*problem.public_tests, *problem.hidden_tests]:
-        if (test.input, test.output) not in seen:
-            seen.add((test.input, test.output))
-            tests.append(test)
-    return tests
+from sstar_dspy.metric import grading_tests
+from sstar_dspy.problem import Problem
 
 
 def program_key(program: str) -> str:
@@ -56,7 +44,7 @@ class Grader:
 
         todo = sorted({p for p in programs if (problem.id, program_key(p)) not in self.cache})
         runnable = [p for p in todo if p.strip()]
-        tests = all_tests(problem)
+        tests = grading_tests(problem, "all")  # public + hidden, identical tests once: as LiveCodeBench
         public = {(t.input, t.output) for t in problem.public_tests}
         jobs = [Job(program=p, tests=tests, mode=problem.mode, function_name=problem.function_name) for p in runnable]
         results = dict(zip(runnable, self.sandbox.run_many(jobs), strict=True)) if jobs else {}
